@@ -234,10 +234,11 @@ async def test_a_stored_choice_the_form_does_not_offer_is_kept(store: Any) -> No
 
 
 async def _type_then_tab(pilot: Any, form: FormScreen, name: str, typed: str) -> None:
-    """Focus field ``name``, type ``typed`` key by key, wait for its completion, press tab."""
+    """Focus field ``name``, empty it (ctrl+u), type ``typed`` key by key, wait for its
+    completion, press tab."""
     field = form.query_one(f"#field-{name}", Input)
     field.focus()
-    await pilot.press(*typed)
+    await pilot.press("end", "ctrl+u", *typed)
     await settle(pilot)
     await pilot.press("tab")
     await settle(pilot)
@@ -344,3 +345,17 @@ def test_the_note_under_a_field_names_what_it_shows_escaped() -> None:
         "Holds control characters, shown as \\x1b: kept unless you change this field; a"
         " changed value must lose them."
     )
+
+
+async def test_a_first_key_typed_in_a_field_adds_to_its_value(tui_store: Any, seeded) -> None:
+    """A field's text was all selected as the form opened (and as tab reached it): the
+    first key typed replaced the deal's title. Now the cursor is at the end of the text."""
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_form(pilot, "e")
+        await pilot.press("space", "X")
+        await settle(pilot)
+        assert form.raw("title") == "Acme renewal X"
+        await pilot.press("tab", "shift+tab", "Y")
+        await settle(pilot)
+        assert form.raw("title") == "Acme renewal XY"

@@ -67,8 +67,8 @@ async def test_keys_typed_while_the_edit_form_loads_go_to_its_title(
 ) -> None:
     """'e' reads the deal before its form opens; the keys typed meanwhile were lost (and
     'n', 'q' or '1' acted on the board: a new-deal form, quitting, another screen). Now
-    they wait for the form and go to its first field, as typed there (over the stored
-    title, which the field selects as it gets the focus)."""
+    they wait for the form and go to its first field, as typed there (after the stored
+    title: the cursor is at the end of it)."""
     from tinycrm.api.deals import Deals
 
     read = Deals.get
@@ -90,7 +90,7 @@ async def test_keys_typed_while_the_edit_form_loads_go_to_its_title(
         await settle(pilot)
         form = app.screen
         assert isinstance(form, FormScreen) and form.id == "edit-deal-form", form
-        assert form.raw("title") == " (q1 new)"  # as typed into the form: over the title
+        assert form.raw("title") == "Acme renewal (q1 new)"  # as typed into the form
         assert app.is_running
     deal = get_deal(tui_store, seeded["renewal"])
     assert (deal.status, deal.stage, deal.title) == ("open", "Lead-in", "Acme renewal")
@@ -180,5 +180,5 @@ async def test_a_tab_read_with_the_keys_after_it_moves_on_first(tui_store, seede
         app.post_message(events.Key("shift+tab", None))
         _post_at_once(app, "Z")
         await settle(pilot)
-        # back in the title, which selects its text as it gets the focus: Z replaces it
-        assert (form.raw("title"), form.raw("contact")) == ("Z", "Ada")
+        # back in the title, its cursor at the end: Z goes after what was typed
+        assert (form.raw("title"), form.raw("contact")) == ("AcmeZ", "Ada")

@@ -13,7 +13,6 @@ from typing import Any
 from textual import events
 from textual.suggester import Suggester, SuggestionReady
 from textual.widgets import Input
-from textual.widgets.input import Selection
 
 from tinycrm import safetext
 from tinycrm.errors import TinyCrmError
@@ -57,21 +56,12 @@ class FieldInput(Input):
 
     _completion: tuple[str, str] = ("", "")
     """(what the field shows: the typed text and the completion, the name it takes)."""
-    _kept: Selection | None = None
 
-    def keep_selection(self) -> None:
-        """The focus leaves for a moment (the window too small for the form): when it is
-        back, the cursor and selection are as they were, not all the text selected (the
-        next key typed replaced what the user had typed)."""
-        self._kept = self.selection
-
-    def _on_focus(self, event: events.Focus) -> None:
-        if self._kept is None:
-            return  # Input's own handler runs next (Textual calls each class's in turn)
-        kept, self._kept = self._kept, None
-        super()._on_focus(event)
-        self.selection = kept
-        event.prevent_default()  # not Input's again: it selects all
+    def __init__(self, **kwargs: Any) -> None:
+        # the cursor at the end of the text, not all of it selected as the field gets the
+        # focus: the first key typed replaced the stored value (a deal's whole title)
+        super().__init__(select_on_focus=False, **kwargs)
+        self.cursor_position = len(self.value)
 
     def take_shown_completion(self) -> None:
         """Tab: the greyed completion, when one is shown, becomes the value."""

@@ -251,9 +251,7 @@ class FormScreen(CrmModalScreen[Any]):
         note.update(TOO_SMALL_TEXT.format(width=width, height=height))
         self.set_class(too_small, "-too-small")
         if too_small:
-            self._hidden_focus = self.focused
-            if isinstance(self.focused, FieldInput):
-                self.focused.keep_selection()
+            self._hidden_focus = self.focused  # its cursor stays where it was
             self.set_focus(None)
         else:
             if self._hidden_focus is not None and self._hidden_focus.is_attached:
