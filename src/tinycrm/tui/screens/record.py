@@ -96,26 +96,37 @@ class RecordScreen(CrmScreen[None]):
         Binding("escape,backspace", "back", "Back", id="record.back"),
         # The keys that open a form have priority: the keys read with them go to the form
         # (see BoardScreen.BINDINGS).
-        Binding("l", "log", "Log activity", id="record.log", priority=True),
+        # The key bar's words are short, so the keys for what is highlighted fit in 100
+        # columns (E Edit item and del Delete were left out); ? says them in full (tooltip).
+        Binding("l", "log", "Log", tooltip="Log activity", id="record.log", priority=True),
         Binding("t", "add_task", "Add task", id="record.task", priority=True),
-        Binding("d,space", "complete_task", "Task done", id="record.done"),
+        Binding("d,space", "complete_task", "Done", tooltip="Task done", id="record.done"),
         Binding("e", "edit", "Edit", id="record.edit", priority=True),
         Binding("v", "read", "Read", id="record.read"),
         Binding("E", "edit_item", "Edit item", id="record.edit_item", priority=True),
         Binding("o", "reopen_task", "Reopen task", id="record.reopen_task"),
-        Binding("delete", "delete_item", "Delete item", key_display="del", id="record.delete"),
+        Binding(
+            "delete",
+            "delete_item",
+            "Delete",
+            tooltip="Delete item",
+            key_display="del",
+            id="record.delete",
+        ),
     ]
     KEYS_FIRST: ClassVar[tuple[str, ...]] = (
         "record.edit",
         "record.done",
         "record.log",
         "record.task",
-        "record.read",
         "record.edit_item",
+        "record.delete",
+        "record.read",
     )
     """The keys a narrow key bar keeps first (``KeyBar.first``): those for what the view
-    shows (its record, its tasks, its timeline), edit the first (the most used here), v Read
-    the last (⏎ on an activity of the timeline reads it too); ⏎ Open and esc Back after."""
+    shows (its record, its tasks, its timeline), edit the first (the most used here), then
+    the highlighted item's, v Read the last (⏎ on an activity of the timeline reads it
+    too); ⏎ Open and esc Back after."""
 
     _title: tuple[str, str, str, str] = ("", "", "", "")
 
