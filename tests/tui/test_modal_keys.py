@@ -148,4 +148,4 @@ async def test_text_typed_just_before_ctrl_c_counts_as_typed(tui_store, seeded, 
         await settle(pilot)
         assert app.is_running and app.screen is form
         assert "Discard what you typed?" in str(form.query_one("#form-error").render())
-        assert form.query_one("#field-title", Input).value == "X"
+        assert form.query_one("#field-title", Input).value == "Acme renewalX"  # after the title
