@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual.widgets import Input, Select
+from textual.widgets import Input, Select, TextArea
 
 from tests.tui.conftest import SIZE, open_screen, settle
 from tinycrm.api import Crm
@@ -54,7 +54,7 @@ async def test_tasks_screen_edits_a_task(tui_store, seeded) -> None:
         assert form.query_one("#field-deal", Input).value == "Acme renewal"
         form.query_one("#field-text", Input).value = "Send the signed contract"
         form.query_one("#field-due", Input).value = "2027-01-05 09:00"
-        form.query_one("#field-body", Input).value = "both copies"
+        form.query_one("#field-body", TextArea).text = "both copies"
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is screen
@@ -330,3 +330,31 @@ async def test_the_delete_question_says_esc_keeps_it_and_esc_does(tui_store, see
         await settle(pilot)
         assert app.screen is screen
     assert crm.activities.get(seeded["task"]).subject == "Send the contract"
+
+
+async def test_a_task_s_notes_are_written_and_shown_on_several_lines(tui_store, seeded) -> None:
+    """The notes field was one line: a body of several lines showed '\\x0a' between
+    them, and enter saved the form instead of starting a new line. Now the notes are a
+    box of lines: enter starts one, ctrl+s saves (the key bar says so)."""
+    crm = Crm(tui_store)
+    crm.tasks.edit(seeded["task"], body="first line\nsecond line")
+    app = make_app(crm, poll_interval=0)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_screen(pilot, "4", TasksScreen)
+        await _to_row(pilot, screen.query_one("#task-list", RowList), f"task:{seeded['task']}")
+        await pilot.press("e")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        body = form.query_one("#field-body", TextArea)
+        assert body.text == "first line\nsecond line" and "\\x0a" not in body.text
+        body.focus()
+        await settle(pilot)
+        assert " ^s Save " in _keys(app), _keys(app)
+        await pilot.press("enter", *"third", "enter")
+        await settle(pilot)
+        assert app.screen is form  # enter did not save
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is screen
+    assert crm.activities.get(seeded["task"]).body == "first line\nsecond line\nthird"

@@ -158,7 +158,9 @@ def edit_task_form(task: ActivityRead) -> FormScreen:
                 "due", "Due", _when_shown(task.due_at) or "", "tomorrow 9:00, +3d",
                 required=True, parse=parse_when, words=("due", "time", "date"),
             ),
-            FormField("body", "Notes", plain(task.body), "", words=("body", "notes")),
+            FormField(
+                "body", "Notes", plain(task.body), "", words=("body", "notes"), multiline=True
+            ),
             FormField(
                 "contact", "Contact", plain(task.contact), "name or email",
                 words=("contact",), complete="contact",
@@ -228,6 +230,9 @@ def edit_activity_form(activity: ActivityRead, *, from_mailbox: bool = False) ->
                 "at", "When", _when_shown(_happened(activity)) or "", "yesterday 15:00, -2d",
                 required=True, parse=parse_when, words=("time", "when", "ahead"),
             ),
-            FormField("body", "Notes", plain(activity.body), "", words=("body", "notes")),
+            FormField(
+                "body", "Notes", plain(activity.body), "", words=("body", "notes"),
+                multiline=True,
+            ),
         ]  # fmt: skip
     return FormScreen(title, fields, save, id="edit-activity-form")

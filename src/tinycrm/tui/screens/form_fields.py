@@ -12,7 +12,7 @@ from typing import Any
 
 from textual import events
 from textual.suggester import Suggester, SuggestionReady
-from textual.widgets import Input
+from textual.widgets import Input, TextArea
 
 from tinycrm import safetext
 from tinycrm.errors import TinyCrmError
@@ -34,6 +34,8 @@ class FormField:
     """An error mentioning one of these words is shown under this field."""
     complete: str | None = None
     """``contact`` or ``company``: offer the first matching name as inline completion."""
+    multiline: bool = False
+    """Several lines (a note's body): a ``BodyArea``, where enter starts a new line."""
 
 
 def control_problem(text: str) -> str | None:
@@ -98,6 +100,26 @@ class FieldInput(Input):
             self.insert_text_at_cursor(text)
 
 
+class BodyArea(TextArea):
+    """A field of several lines (a note's body): enter starts a new line, ctrl+s (the
+    form's save key) saves, tab moves on to the next field. A body with several lines
+    showed them as one, joined by ``\\x0a``, and could not be written with line breaks."""
+
+    def __init__(self, text: str, *, placeholder: str = "", id: str | None = None) -> None:
+        super().__init__(
+            text,
+            soft_wrap=True,
+            tab_behavior="focus",
+            compact=True,
+            show_line_numbers=False,
+            placeholder=placeholder,
+            id=id,
+        )
+
+    def on_mount(self) -> None:
+        self.move_cursor(self.document.end)  # as a one-line field: the cursor at the end
+
+
 def completion_rest(typed: str, name: str) -> str | None:
     """What ``name`` adds to ``typed`` when its beginning folds as ``typed`` does
     (``search_text.fold``, whitespace runs one space, as the store compares): "en
@@ -139,10 +161,11 @@ class NameSuggester(Suggester):
         return found if found and completion_rest(value, found) is not None else None
 
 
-def escaped_note(value: str) -> str:
+def escaped_note(value: str, *, multiline: bool = False) -> str:
     """What a field whose stored value holds control characters (or characters that show
-    as nothing, taken on input: a zero-width space, tag characters) says under it."""
-    found = safetext.find_unsafe(value)
+    as nothing, taken on input: a zero-width space, tag characters) says under it;
+    ``multiline``: its line breaks and tabs are none of them."""
+    found = safetext.find_unsafe(value, multiline=multiline)
     if found is None and (hidden := safetext.SHOWN.search(value)) is not None:
         return (
             f"Holds characters that show as nothing, shown as {safetext.escaped(hidden.group())}"

@@ -33,6 +33,7 @@ from tinycrm.errors import TinyCrmError
 from tinycrm.tui import format as fmt
 from tinycrm.tui.base import CrmModalScreen
 from tinycrm.tui.screens.form_fields import (
+    BodyArea,
     FieldInput,
     FormField,
     NameSuggester,
@@ -154,7 +155,8 @@ class FormScreen(CrmModalScreen[Any]):
         hands a key to the screen itself then, where it was lost): typed into the fields
         once it has, in order. None from then on."""
         for spec in self.fields:
-            if spec.choices is None and (shown := safetext.display(spec.value)) != spec.value:
+            shown = safetext.display(spec.value, multiline=spec.multiline)
+            if spec.choices is None and shown != spec.value:
                 self.escaped[spec.name] = shown
 
     def compose(self) -> ComposeResult:
@@ -164,12 +166,13 @@ class FormScreen(CrmModalScreen[Any]):
                 yield Static("", id="form-error", classes="form-error", markup=False)
                 for spec in self.fields:
                     mark = " *" if spec.required else ""
-                    with Horizontal(classes="form-row"):
+                    rows = "form-row -multiline" if spec.multiline else "form-row"
+                    with Horizontal(classes=rows):
                         yield Label(f"{spec.label}{mark}", classes="form-label")
                         yield self._widget(spec)
                     if spec.name in self.escaped:
                         yield Static(
-                            escaped_note(spec.value),
+                            escaped_note(spec.value, multiline=spec.multiline),
                             id=f"note-{spec.name}",
                             classes="field-note",
                             markup=False,
@@ -182,7 +185,13 @@ class FormScreen(CrmModalScreen[Any]):
         # the form's keys, under it (the view's, dimmed, showed there: none works now)
         yield KeyBar(first=("form.save", "form.cancel", "form.interrupt"), ordered=True)
 
-    def _widget(self, spec: FormField) -> Input | Select[Any]:
+    def _widget(self, spec: FormField) -> Input | Select[Any] | BodyArea:
+        if spec.multiline:
+            return BodyArea(
+                self.escaped.get(spec.name, spec.value),
+                placeholder=spec.placeholder or "enter: a new line; ctrl+s saves",
+                id=f"field-{spec.name}",
+            )
         if spec.choices is not None:
             choices = list(spec.choices)
             value = next((v for _, v in choices if str(v) == spec.value), Select.NULL)
@@ -328,6 +337,8 @@ class FormScreen(CrmModalScreen[Any]):
         widget = self.query_one(f"#field-{name}")
         if isinstance(widget, Select):
             return None if widget.value is Select.NULL else widget.value
+        if isinstance(widget, BodyArea):
+            return widget.text
         assert isinstance(widget, Input)
         return widget.value
 
