@@ -637,3 +637,22 @@ async def test_open_is_dimmed_on_a_list_with_no_row(tui_store, seeded) -> None:
         await pilot.press("enter")
         await settle(pilot)
         assert app.screen is screen
+
+
+async def test_a_deal_whose_stored_amount_is_unreadable_says_so_by_name(tui_store, seeded) -> None:
+    """A deal whose amount other SQL stored as 1e20 showed no amount and no word of why
+    (the API's warning went nowhere on the board). Now its view says so, naming it."""
+    from sqlalchemy import text
+
+    from tests.tui.test_escapes import screen_text
+
+    with tui_store.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE deal SET amount_minor = '1e20' WHERE id = :i"), {"i": seeded["renewal"]}
+        )
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(pilot, "deal", seeded["renewal"])
+        said = [n.message for n in app._notifications]
+        assert any(m.startswith("Acme renewal: its amount is stored as 1e+20") for m in said), said
+        assert "amount is unreadable" in screen_text(app)

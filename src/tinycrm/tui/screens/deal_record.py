@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -19,6 +20,7 @@ from tinycrm.api.models import (
     EventRead,
     QuoteRead,
 )
+from tinycrm.errors import TinyCrmWarning
 from tinycrm.tui import format as fmt
 from tinycrm.tui.moves import move_from, on_deal
 from tinycrm.tui.screens.record import RecordScreen, record_details
@@ -35,6 +37,9 @@ class DealPage:
     items: DealItems | None = None
     quotes: list[QuoteRead] = field(default_factory=list)
     stage_names: list[str] = field(default_factory=list)
+    amount_warning: str | None = None
+    """What the store said of an amount it could not read (other SQL wrote ``1e20``): the
+    deal shows none, and its view says why."""
 
     @property
     def deal(self) -> DealRead:
@@ -79,6 +84,9 @@ class DealScreen(RecordScreen):
         Binding("x", "lose", "Lost", id="deal.lost", priority=True),  # opens a form
         Binding("r", "reopen", "Reopen", id="deal.reopen"),
     ]
+    _amount_told: str | None = None
+    """The unreadable amount already said (``DealPage.amount_warning``)."""
+
     KEYS_FIRST = (
         "record.edit",
         "deal.won",
@@ -98,12 +106,26 @@ class DealScreen(RecordScreen):
         return self.deal.title if self.deal else ""
 
     def fetch(self) -> DealPage:
-        view = self.crm.deals.show(self.record_id)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", TinyCrmWarning)
+            view = self.crm.deals.show(self.record_id)
+        said = [str(w.message) for w in caught if issubclass(w.category, TinyCrmWarning)]
+        odd = next((message for message in said if "amount is stored as" in message), None)
         pipeline = self.crm.pipelines.get(view.deal.pipeline_id)
         items = self.crm.deals.items.list(view.deal.id)
         quotes = self.crm.quotes.list(deal=str(view.deal.id))
         stages = pipeline.stages
-        return DealPage(view, [s.id for s in stages], items, quotes, [s.name for s in stages])
+        names = [s.name for s in stages]
+        warning = odd if view.deal.amount is None else None
+        return DealPage(view, [s.id for s in stages], items, quotes, names, warning)
+
+    def _apply(self, view: Any) -> None:
+        super()._apply(view)
+        said = view.amount_warning
+        if said and said != self._amount_told and self in self.app.screen_stack:
+            self._amount_told = said  # once, not at each reload
+            said = said.replace("an amount is stored as", "its amount is stored as", 1)
+            self.notify(f"{fmt.text(view.deal.title)}: {said}", severity="warning", timeout=10)
 
     def describe(self, view: DealPage) -> tuple[Text, Details]:
         deal = view.deal
@@ -120,7 +142,7 @@ class DealScreen(RecordScreen):
         rows: list[tuple[str, Any]] = [
             ("stage", stage),
             ("status", Text(deal.status, style=STATUS_ROLES_STYLE.get(deal.status, ""))),
-            ("amount", money + (" (its line items)" if view.items and view.items.items else "")),
+            ("amount", _amount_shown(view, money)),
             *_recurring(view.items),
             ("probability", prob),
             ("close date", deal.close_date.isoformat() if deal.close_date else ""),
@@ -263,3 +285,11 @@ def sales_rows(items: list[DealItemRead], quotes: list[QuoteRead]) -> list[Row]:
             )
         )
     return rows
+
+
+def _amount_shown(view: DealPage, money: str) -> Any:
+    """The amount row: the amount (from the line items, when it is their sum), or that the
+    stored one is unreadable."""
+    if view.amount_warning:
+        return Text("amount is unreadable: give it again (e)", style="bold yellow")
+    return money + (" (its line items)" if view.items and view.items.items else "")
