@@ -654,5 +654,6 @@ async def test_a_deal_whose_stored_amount_is_unreadable_says_so_by_name(tui_stor
     async with app.run_test(size=SIZE) as pilot:
         await _open(pilot, "deal", seeded["renewal"])
         said = [n.message for n in app._notifications]
-        assert any(m.startswith("Acme renewal: its amount is stored as 1e+20") for m in said), said
+        named = "deal #1 Acme renewal: its amount is stored as 1e+20"
+        assert any(m.startswith(named) for m in said), said
         assert "amount is unreadable" in screen_text(app)
