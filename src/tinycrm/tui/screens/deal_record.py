@@ -123,10 +123,7 @@ class DealScreen(RecordScreen):
         super()._apply(view)
         said = view.amount_warning
         if said and said != self._amount_told and self in self.app.screen_stack:
-            self._amount_told = said  # once, not at each reload
-            if not said.startswith("deal #"):  # the store names it in a session of its own
-                said = said.replace("an amount is stored as", "its amount is stored as", 1)
-                said = f"{view.deal.title}: {said}"
+            self._amount_told = said  # once, not at each reload; the store's line names the deal
             self.notify(fmt.text(said), severity="warning", timeout=10)
 
     def describe(self, view: DealPage) -> tuple[Text, Details]:
