@@ -321,3 +321,31 @@ async def test_the_board_title_shows_its_amounts_whole_at_any_width(tui_store, s
             await settle(pilot)
             first = screen_text(app).splitlines()[0]
             assert set(amount.findall(first)) <= whole, (width, first)
+
+
+@pytest.mark.parametrize("stored", ["1e20", "'lots'"])
+async def test_a_card_whose_stored_amount_is_unreadable_says_amount_query(
+    tui_store, seeded, stored
+) -> None:
+    """A deal whose amount other SQL stored as 1e20 or text showed 'no amount' on its card,
+    like a deal with none; its view warned, its card did not. Now the card's amount cell
+    says 'amount?' (its view says why)."""
+    from sqlalchemy import text
+
+    from tests.tui.test_escapes import screen_text
+
+    with tui_store.engine.begin() as conn:
+        conn.execute(
+            text(f"UPDATE deal SET amount_minor = {stored} WHERE id = :i"),
+            {"i": seeded["renewal"]},
+        )
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        board = _board(app)
+        card = board.current_card()
+        assert card is not None and card.title == "Acme renewal"
+        assert card.amount is None and card.amount_unreadable
+        assert "amount?" in screen_text(app)
+        other = next(c for c in board.column_widgets()[1].state.cards)
+        assert not other.amount_unreadable

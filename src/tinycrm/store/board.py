@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import and_, case, func, literal, or_, select, union_all
+from sqlalchemy import BigInteger, and_, case, func, literal, or_, select, type_coerce, union_all
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
@@ -77,6 +77,9 @@ class BoardCard(ReadModel):
     company: str | None
     company_id: int | None
     amount: Decimal | None
+    amount_unreadable: bool = False
+    """Other SQL stored what is no amount (``1e20``, text): ``amount`` is none, and the
+    card says its amount is unreadable rather than that it has none."""
     currency: str
     probability: int
     probability_override: int | None
@@ -410,6 +413,7 @@ def _cards(
             col(account.name),
             col(Deal.company_id),
             col(Deal.amount_minor),
+            type_coerce(col(Deal.amount_minor), BigInteger()),  # as stored: 1e20 is not none
             col(Deal.currency),
             col(Stage.probability),
             col(Deal.probability),
@@ -441,6 +445,7 @@ def _cards(
         company,
         company_id,
         minor,
+        stored,
         currency,
         stage_probability,
         override,
@@ -470,6 +475,7 @@ def _cards(
                     "company": company,
                     "company_id": company_id,
                     "amount": None if minor is None else money.from_minor(minor, currency),
+                    "amount_unreadable": minor is None and stored is not None,
                     "currency": currency,
                     "probability": probability,
                     "probability_override": override,

@@ -442,7 +442,9 @@ class CardList(LineView, can_focus=False, inherit_bindings=False):
                 who = " · ".join(p for p in (card.company, card.contact) if p)
                 parts = [(fit_words(who, width - 3) if who else "—", muted)]
         elif offset == 2:
-            money = fmt.amount(card.amount, card.currency) or "no amount"
+            money = fmt.amount(card.amount, card.currency) or (
+                "amount?" if card.amount_unreadable else "no amount"  # its view says why
+            )
             parts = [(money, background + self._style("card--amount"))]
             when = "  " + fmt.short_date(card.close_date, self.today) if card.close_date else ""
             room = width - 3  # the card's edge, its padding, and a cell at the right
