@@ -96,10 +96,10 @@ class RecordScreen(CrmScreen[None]):
         Binding("escape,backspace", "back", "Back", id="record.back"),
         # The keys that open a form have priority: the keys read with them go to the form
         # (see BoardScreen.BINDINGS).
-        # The key bar's words are short, so the keys for what is highlighted fit in 100
+        # The key bar's words are short, so the keys for what is highlighted fit in 80
         # columns (E Edit item and del Delete were left out); ? says them in full (tooltip).
         Binding("l", "log", "Log", tooltip="Log activity", id="record.log", priority=True),
-        Binding("t", "add_task", "Add task", id="record.task", priority=True),
+        Binding("t", "add_task", "Task", tooltip="Add task", id="record.task", priority=True),
         Binding("d,space", "complete_task", "Done", tooltip="Task done", id="record.done"),
         Binding("e", "edit", "Edit", id="record.edit", priority=True),
         Binding("v", "read", "Read", id="record.read"),

@@ -126,26 +126,29 @@ class KeyBar(Static):
             else:
                 rank = len(self.first) + index
             parts.append((part, rank))
-        self.update(Content(" ").join(_fitted(parts, width)))
+        self.update(_fitted(parts, width))
 
     def on_resize(self) -> None:
         self.show_keys()
 
 
-def _fitted(parts: list[tuple[Content, int | None]], width: int) -> list[Content]:
-    """The parts that fit in ``width`` cells, whole: when not all do, the help key (rank
-    None, which lists every key) goes last, and before it as many of the others as fit,
-    taken by rank (the lowest first) and shown in their order."""
+def _fitted(parts: list[tuple[Content, int | None]], width: int) -> Content:
+    """The parts that fit in ``width`` cells, whole, a space between them: when not all
+    do, they go without it (each is padded already: two spaces still part them), the help
+    key (rank None, which lists every key) last, and before it as many of the others as
+    fit, taken by rank (the lowest first) and shown in their order."""
     total = sum(part.cell_length + 1 for part, _ in parts)
     if not width or total <= width + 1:
-        return [part for part, _ in parts]
+        return Content(" ").join(part for part, _ in parts)
     kept = [part for part, rank in parts if rank is None]
-    room = width - sum(part.cell_length + 1 for part in kept)
+    room = width - sum(part.cell_length for part in kept)
     chosen: set[int] = set()
     ranked = sorted((rank, index) for index, (_, rank) in enumerate(parts) if rank is not None)
     for _, index in ranked:
-        cells = parts[index][0].cell_length + 1
+        cells = parts[index][0].cell_length
         if cells <= room:
             chosen.add(index)
             room -= cells
-    return [part for index, (part, _) in enumerate(parts) if index in chosen] + kept
+    return Content("").join(
+        [part for index, (part, _) in enumerate(parts) if index in chosen] + kept
+    )
