@@ -358,3 +358,39 @@ async def test_a_task_s_notes_are_written_and_shown_on_several_lines(tui_store, 
         await settle(pilot)
         assert app.screen is screen
     assert crm.activities.get(seeded["task"]).body == "first line\nsecond line\nthird"
+
+
+async def test_reopening_a_repeating_task_says_what_became_of_its_next_occurrence(
+    tui_store, seeded
+) -> None:
+    """Reopening a repeating task takes back the next occurrence its completion made
+    (kept when it was changed since): the command line and the API said so, the board
+    said only 'Open again'. Now its notice says which."""
+    from datetime import UTC, datetime
+
+    crm = Crm(tui_store)
+    due = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    weekly = crm.tasks.add(text="Weekly report", due=due, every="weekly")
+    crm.tasks.done(weekly.id)
+    monthly = crm.tasks.add(text="Monthly check", due=due, every="monthly")
+    crm.tasks.done(monthly.id)
+    nexts = {t.subject: t.id for t in crm.tasks.list() if t.subject.endswith(("report", "check"))}
+    crm.tasks.edit(nexts["Monthly check"], text="Monthly check, moved")
+    app = make_app(crm, poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for task, said in (
+            (weekly, "its next occurrence, made when it was done, is removed"),
+            (monthly, "its next occurrence stays (changed since it was made)"),
+        ):
+            app.push_screen(ActivityScreen(task.id))
+            await settle(pilot)
+            await pilot.press("o")
+            await settle(pilot)
+            assert crm.activities.get(task.id).done_at is None
+            told = [n.message for n in app._notifications]
+            assert any(m.startswith(f"Open again: {task.subject}") and said in m for m in told), (
+                told
+            )
+    subjects = [t.subject for t in crm.tasks.list()]
+    assert subjects.count("Weekly report") == 1 and "Monthly check, moved" in subjects

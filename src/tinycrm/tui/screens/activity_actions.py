@@ -11,7 +11,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from tinycrm.api.models import ActivityRead
+from tinycrm.api.models import ActivityRead, ReopenedTask
 from tinycrm.errors import NotFound, TinyCrmError
 from tinycrm.tui.base import CrmScreen
 from tinycrm.tui.screens.forms import FormScreen
@@ -88,10 +88,16 @@ def _open_form(host: Host, form: FormScreen | None, after: After | None) -> None
 
 
 def reopen(host: Host, task_id: int, subject: str, *, after: After | None = None) -> None:
-    """Mark the done task ``task_id`` open again."""
+    """Mark the done task ``task_id`` open again; the notice says what became of the next
+    occurrence a repeating task's completion made (taken back, or kept: changed since)."""
 
-    def done(task: ActivityRead) -> None:
-        host.notify(f"Open again: {task.subject}")
+    def done(task: ReopenedTask) -> None:
+        said = f"Open again: {task.subject}"
+        if task.next_removed is not None:
+            said += "; its next occurrence, made when it was done, is removed"
+        elif task.next_kept is not None:
+            said += "; its next occurrence stays (changed since it was made)"
+        host.notify(said)
         if after is not None:
             after(task)
 
