@@ -10,6 +10,7 @@ cells Rich counted for it, one by one, on every terminal.
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from rich.cells import get_character_cell_size
@@ -110,3 +111,57 @@ def test_a_stage_name_cut_in_a_wide_character_ends_with_its_ellipsis() -> None:
             assert shown.plain.endswith("…") and not shown.plain.endswith(" …"), shown.plain
     assert cut_name(name, 14).plain == "Stage 05 长名…"
     assert cut_name(name, 100).plain == name.plain
+
+
+ZALGO = " Z" + "\u0301\u0316\u0347\u0489" * 100 + "algo"
+"""A letter under 400 combining marks ("Zalgo" text): they take no cell, and a terminal
+that draws them all stacks them up and down over the lines around it."""
+
+
+def _stacked(line: str) -> int:
+    """The most combining marks on one character of ``line``."""
+    most = run = 0
+    for char in line:
+        run = run + 1 if unicodedata.combining(char) or unicodedata.category(char) == "Me" else 0
+        most = max(most, run)
+    return most
+
+
+def test_the_net_keeps_a_few_combining_marks_on_a_character() -> None:
+    """Accents as languages stack them (Vietnamese's two on a letter) go through; a pile
+    of them is cut to three, which take no cell, so the line keeps its width."""
+    net = fmt.RawControls()
+    for kept in ("Nguye\u0302\u0303n", "e\u0323\u0302", "plain"):
+        (segment,) = net.apply([Segment(kept)], Color(0, 0, 0))
+        assert segment.text == kept
+    (segment,) = net.apply([Segment(f"|{ZALGO}|")], Color(0, 0, 0))
+    assert _stacked(segment.text) == 3
+    assert segment.text == "| Z\u0301\u0316\u0347algo|"
+    assert segment.cell_length == Segment(f"|{ZALGO}|").cell_length
+
+
+async def test_no_screen_stacks_a_pile_of_combining_marks(tui_store: Any) -> None:
+    """Names of 'Zalgo' text (a letter under hundreds of combining marks) were sent whole:
+    a terminal drawing them smeared the marks over the cards and lines around. Now no
+    character the board sends carries more than three."""
+    ids = seed(tui_store)
+    inject(tui_store, ZALGO)
+    app = make_app(Crm(tui_store), poll_interval=0)
+    seen: dict[str, list[str]] = {}
+
+    async def look(name: str, *keys: str) -> None:
+        if keys:
+            await pilot.press(*keys)
+        await settle(pilot)
+        seen[name] = screen_lines(app)
+
+    async with app.run_test(size=SIZE) as pilot:
+        await look("board")
+        await look("edit form", "e")
+        await look("board again", "escape")
+        app.open_record("deal", ids["renewal"])
+        await look("deal")
+    for name, lines in seen.items():
+        assert "algo" in "".join(lines), name
+        piled = [line for line in lines if _stacked(line) > 3]
+        assert not piled, (name, piled[:1])

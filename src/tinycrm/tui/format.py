@@ -122,13 +122,21 @@ def message(value: object) -> str:
     return shown if len(shown) <= MESSAGE_LIMIT else shown[: MESSAGE_LIMIT - 1] + "…"
 
 
-_NETTED = re.compile(f"{safetext.SHOWN.pattern}|[{JOINERS}]")
+MARKS = "\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+"""The combining diacritical marks any script's letters take, as the inside of a regular
+expression's ``[...]``: what "Zalgo" text piles by the hundred on one letter."""
+MOST_MARKS = 3
+"""The most of them the board sends on one character (Vietnamese stacks two): a terminal
+drawing hundreds smeared them over the lines above and below."""
+_PILE = re.compile(f"([{MARKS}]{{{MOST_MARKS}}})[{MARKS}]+")
+_NETTED = re.compile(f"{safetext.SHOWN.pattern}|[{JOINERS}]|[{MARKS}]{{{MOST_MARKS + 1}}}")
 
 
 def _netted(line: str) -> str:
     """``line`` without controls, each emoji a joiner made one drawn in the cells Rich gave
-    it: its first character and spaces (an input's value, written as stored)."""
-    line = safetext.SHOWN.sub("", line)
+    it: its first character and spaces (an input's value, written as stored); no more than
+    ``MOST_MARKS`` combining marks on a character (they take no cell)."""
+    line = _PILE.sub(r"\1", safetext.SHOWN.sub("", line))
     if not _JOINER.search(line):
         return line
     spans, _ = split_graphemes(line)
@@ -142,7 +150,7 @@ def _netted(line: str) -> str:
 
 class RawControls(LineFilter):
     """The board's net: no control character or bidi override reaches the terminal, nor
-    an emoji a terminal may count other than as laid out.
+    an emoji a terminal may count other than as laid out, nor a pile of combining marks.
 
     Every screen escapes stored text where it writes it (``text()``); this filter runs on
     every line of every widget and drops whatever slipped past (a widget that wrote a
