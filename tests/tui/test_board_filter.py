@@ -340,3 +340,45 @@ async def test_slash_pressed_while_the_columns_are_laid_out_keeps_the_focus(
         await settle(pilot)
         assert app.screen.query_one(FilterBar).value == "won"
         assert get_deal(tui_store, seeded["renewal"]).status == "open"
+
+
+@pytest.mark.parametrize("gone", ["stage renamed", "segment removed"])
+async def test_a_filter_a_change_elsewhere_made_unreadable_is_cleared_and_said(
+    tui_store, seeded, gone
+) -> None:
+    """'stage=Qualified' on screen, then another process renamed the stage (or removed the
+    segment the filter named): the live refresh was refused, so the board froze on the
+    old columns and cards (the stage still 'Qualified'), and each change elsewhere said
+    'Filter not applied' again. Now the filter is cleared, the whole board shows as it
+    is, and a notice says why."""
+    save_segment(tui_store, name="Big ones", expression="amount>=10000")
+    typed = "stage=Qualified" if gone == "stage renamed" else 'segment:"big ones"'
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        board = _board(app)
+        await _type(pilot, typed)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert board.filter == typed and len(_shown(board)) < len(ALL_OPEN)
+        elsewhere = Crm(tui_store)
+        if gone == "stage renamed":
+            elsewhere.pipelines.edit_stage("Qualified", name="Vetted")
+        else:
+            elsewhere.segments.remove("Big ones")
+        app.check_changes()
+        await settle(pilot)
+        assert board.filter is None
+        assert _shown(board) == ALL_OPEN
+        names = [w.state.name for w in board.column_widgets()]
+        assert names == ["Lead-in", "Vetted" if gone == "stage renamed" else "Qualified",
+                         "Proposal", "Negotiation"]  # fmt: skip
+        said = [n.message for n in app._notifications]
+        assert len(said) == 1 and said[0].startswith("Filter cleared: "), said
+        assert "changed elsewhere" in said[0], said
+        assert "Filter not applied" not in " ".join(said)
+        elsewhere.deals.move("Acme renewal", "Proposal")  # the board follows on
+        app.check_changes()
+        await settle(pilot)
+        assert "Acme renewal" in [c.title for c in board.column_widgets()[2].state.cards]
+        assert len(app._notifications) == 1

@@ -599,6 +599,13 @@ class BoardScreen(BoardEdits):
         """Loading with ``flt`` failed: go back to the filter on screen and say why."""
         if flt != self.filter:
             return  # typed on since: that filter is loading
+        if flt and self.board is not None and self.board.where == flt:
+            # The filter on screen, refused on a refresh: a stage or segment it names was
+            # renamed or removed elsewhere. Kept, it froze the board on what it showed.
+            said = describe_error(error)
+            self.notify(f"Filter cleared: {said} (changed elsewhere)", severity="warning")
+            self.action_clear_filter()
+            return
         self.filter = self.board.where if self.board is not None else None
         self._filter_text = self._shown_text
         bar = self.query_one(FilterBar)
