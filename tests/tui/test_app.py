@@ -79,3 +79,36 @@ async def test_back_from_ctrl_z_the_whole_screen_is_painted_again(tui_store, see
             for y in range(update.region.y, update.region.bottom)
         }
         assert rows == set(range(30)), [type(update).__name__ for update in painted]
+
+
+async def test_a_screen_whose_read_fails_unexpectedly_says_so(tui_store, seeded) -> None:
+    """A read that failed other than with tinycrm's own refusals (a close date another
+    program stored as 'not a date' raised ValueError) left the board, or a deal's view,
+    on 'Loading…' for ever without a word: Textual tells only a worker's own node that
+    it failed, and the app's 'Unexpected error' notice never heard of a screen's. Now it
+    does."""
+    crm = Crm(tui_store)
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise ValueError("Invalid isoformat string: 'not a date'")
+
+    app = make_app(crm, poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app._notifications == [] or all(n.severity != "error" for n in app._notifications)
+        crm.board.load = broken  # type: ignore[method-assign]
+        crm.deals.show = broken  # type: ignore[method-assign]
+        app.screen.reload()
+        app.open_record("deal", seeded["renewal"])
+
+        def said() -> list[str]:
+            return [str(n.message) for n in app._notifications if n.severity == "error"]
+
+        for _ in range(50):  # not settle(): it fails a test on the app's errors
+            await pilot.pause(0.05)
+            if len(said()) == 2:
+                break
+        assert len(said()) == 2, said()
+        assert all("not a date" in message for message in said()), said()
+        assert len(app.errors) == 2
+        app.errors.clear()

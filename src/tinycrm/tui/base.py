@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast, runtime_checkabl
 from textual.command import Provider
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
+from textual.worker import Worker, WorkerState
 
 if TYPE_CHECKING:
     from textual import events
@@ -110,6 +111,13 @@ class CrmScreen(Screen[ResultT]):
     @property
     def crm(self) -> Crm:
         return self.crm_app.crm
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker of this screen that failed unexpectedly (a bug, a value another
+        program stored that nothing reads) is told to the app, which says so: Textual
+        tells only the worker's own node, and the screen showed 'Loading…' for ever."""
+        if event.state == WorkerState.ERROR and event.worker.node is self:
+            self.app.post_message(Worker.StateChanged(event.worker, event.state))
 
 
 class CrmModalScreen(CrmScreen[ResultT], ModalScreen[ResultT]):
