@@ -359,3 +359,32 @@ async def test_a_first_key_typed_in_a_field_adds_to_its_value(tui_store: Any, se
         await pilot.press("tab", "shift+tab", "Y")
         await settle(pilot)
         assert form.raw("title") == "Acme renewal XY"
+
+
+async def test_esc_while_a_save_waits_on_a_lock_says_the_form_closes_once_saved(
+    tui_store, seeded, db_path
+) -> None:
+    """Another program held the database's write lock; a new deal's form was saved and
+    waited, and esc did nothing and said nothing. Now it says why the form stays, and the
+    form closes once the deal is saved."""
+    import sqlite3
+
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        lock = sqlite3.connect(db_path, isolation_level=None)
+        lock.execute("BEGIN IMMEDIATE")
+        try:
+            form = await open_form(pilot, "n")
+            await pilot.press(*"Locked deal", "ctrl+s")
+            await pilot.pause(0.2)
+            await pilot.press("escape")
+            await pilot.pause(0.2)
+            assert app.screen is form
+            assert "Still saving" in screen_text(app)
+        finally:
+            lock.execute("ROLLBACK")
+            lock.close()
+        await settle(pilot)
+        assert app.screen is not form
+    assert "Locked deal" in [d.title for d in Crm(tui_store).deals.list()]

@@ -484,7 +484,11 @@ class FormScreen(CrmModalScreen[Any]):
             key=lambda binding: binding.action != "cancel",
         )
         typed, self._typed_before_cancel = self._typed_before_cancel, None
-        if self.saving or self.ask_first("cancel", keys, typed):
+        if self.saving:  # sent: it may be written yet (another program holds the lock)
+            said = "Still saving (the database is busy): the form closes once saved"
+            self.show_error(None, said)
+            return
+        if self.ask_first("cancel", keys, typed):
             return
         self.dismiss(None)
 
@@ -527,6 +531,7 @@ class FormScreen(CrmModalScreen[Any]):
         self.saving = False
         if not self.is_attached:
             return  # closed meanwhile (its record deleted elsewhere)
+        self.clear_errors()  # 'Still saving', said to an esc while it waited
         self.query_one("#form-save", Button).disabled = False
         field = getattr(error, "field", None)  # Invalid(field=...), when it names one
         known = {spec.name for spec in self.fields}
