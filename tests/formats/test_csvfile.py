@@ -437,3 +437,28 @@ def test_a_dos_end_of_file_mark_after_the_rows_is_no_row(end: bytes) -> None:
     _, records = read(data)
     assert records == [(2, ['Q "quoted"', "q@x.io"])]
     assert read(b"Name,Email\r\nA\x1a,a@x.io\r\n")[1] == [(2, ["A\x1a", "a@x.io"])]  # kept
+
+
+@pytest.mark.parametrize(
+    ("data", "last"),
+    [
+        (b"Name,Email\r\nA,a@x.io\x1a", ["A", "a@x.io"]),
+        (b"Name,Email\r\nA,a@x.io\x1a\x1a", ["A", "a@x.io"]),
+        (b'Name,Email\r\nA,"a@x.io"\x1a', ["A", "a@x.io"]),
+        (b"Name,Email\r\nA,a@x.io,\x1a", ["A", "a@x.io", ""]),
+        ("Name\tEmail\r\nA\ta@x.io\x1a".encode("utf-16"), ["A", "a@x.io"]),
+    ],
+)
+def test_a_dos_end_of_file_mark_stuck_to_the_last_value_is_dropped(
+    data: bytes, last: list[str]
+) -> None:
+    """A file with no final newline ending in Ctrl-Z kept the mark in its last value
+    ('a@x.io\\x1a', rejected as an email with a control character; a quoted one was a
+    broken record, 'text after the closing quote'). At the end of the file, and only
+    there, the mark is dropped."""
+    assert read(data)[1] == [(2, last)]
+    assert read(b"Name,Email\x1a")[0].header == ["Name", "Email"]  # type: ignore[attr-defined]
+    assert read(b"Name,Email\r\nA\x1a,a@x.io\x1a\r\nB,b\x1a")[1] == [
+        (2, ["A\x1a", "a@x.io\x1a"]),
+        (3, ["B", "b"]),
+    ]  # inside the file it is kept

@@ -404,6 +404,21 @@ class _Lines:
         return self.source
 
 
+def _without_dos_end(source: Iterator[str]) -> Iterator[str]:
+    """The lines of ``source`` with the Ctrl-Z (DOS's end of file) that ends the last one
+    dropped: stuck to a last value with no newline after it, it was kept in that value.
+    Only at the end of the file; one anywhere else is the value's business."""
+    line = ""
+    for after in source:
+        if line:
+            yield line
+        line = after
+    if line.endswith("\x1a"):
+        line = line.rstrip("\x1a")
+    if line:
+        yield line
+
+
 def _csv_error(exc: csv.Error) -> str:
     message = str(exc)
     if "field larger than field limit" in message:
@@ -524,7 +539,8 @@ def open_csv(
         delimiter = "\t"
     if len(delimiter) != 1 or delimiter in '\r\n"':
         raise FormatError(f"cannot use {delimiter!r} as the delimiter (one character, not a quote)")
-    lines = _Lines(iter(lambda: text.readline(LINE_LIMIT), ""), name, line_offset, delimiter)
+    read = _without_dos_end(iter(lambda: text.readline(LINE_LIMIT), ""))
+    lines = _Lines(read, name, line_offset, delimiter)
     reader = csv.reader(lines, delimiter=delimiter, strict=True)
     header: list[str] | None = None
     try:
