@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tinycrm.store.migrations import SCHEMA_HEAD
+
 
 def test_exports_with_filters_formats_and_formula_escaping(cli, tmp_path: Path) -> None:
     cli("contact", "add", "=Evil", "--email", "evil@x.io", "--title", "@SUM(1)", "--tag", "vip")
@@ -240,6 +242,7 @@ def test_a_dump_value_refused_is_named_as_the_file_has_it(cli, tmp_path: Path) -
     line, and such a version is refused."""
     dump = _edited_dump(cli, tmp_path, lambda tables: None)
     whole = json.loads(dump.read_text())
+    head = f"'{SCHEMA_HEAD}'"
     cases = [
         (("stage", "probability", float("inf")), "probability Infinity is not valid"),
         (("stage", "probability", True), "probability true is not valid (not a whole number)"),
@@ -248,6 +251,18 @@ def test_a_dump_value_refused_is_named_as_the_file_has_it(cli, tmp_path: Path) -
         (("contact", "id", 1.5), "contact[0]: id 1.5 is not valid (not a whole number)"),
         ((None, "version", True), "dump format version true is not 1"),
         ((None, "version", 1.0), "dump format version 1.0 is not 1"),
+        # a schema not given as text was not checked (35 > '0035' is no question)
+        (
+            (None, "schema", 35),
+            f"dump schema 35 is not a schema revision (this tinycrm's is {head})",
+        ),
+        ((None, "schema", 35.0), "dump schema 35.0 is not a schema revision"),
+        ((None, "schema", None), "dump schema null is not a schema revision"),
+        (
+            (None, "schema", [SCHEMA_HEAD]),
+            f'dump schema ["{SCHEMA_HEAD}"] is not a schema revision',
+        ),
+        ((None, "schema", "35"), "dump schema '35' is not a schema revision"),
     ]
     for (table, key, value), message in cases:
         data = json.loads(json.dumps(whole))

@@ -14,6 +14,7 @@ Also here: replacing a SQLite database file with a backup (``db restore``).
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -243,8 +244,13 @@ def _checked_names(dump: DumpSource) -> list[str]:
     version = head.get("version")
     if type(version) is not int or version != VERSION:  # (JSON's true and 1.0 are not 1)
         raise Invalid(f"dump format version {safetext.json_shown(version)} is not {VERSION}")
-    schema = head.get("schema")
-    if isinstance(schema, str) and schema > SCHEMA_HEAD:  # it may mean other things by them
+    schema = head.get("schema", SCHEMA_HEAD)  # (one made by hand may leave it out)
+    if not isinstance(schema, str) or not re.fullmatch(r"[0-9]{4,}", schema):
+        raise Invalid(
+            f"dump schema {safetext.json_shown(schema)} is not a schema revision "
+            f"(this tinycrm's is {safetext.quoted(SCHEMA_HEAD)})"
+        )
+    if schema > SCHEMA_HEAD:  # it may mean other things by them
         raise Invalid(
             f"the dump was made at schema {safetext.quoted(schema)}, newer than this tinycrm "
             f"({SCHEMA_HEAD}); upgrade tinycrm"
