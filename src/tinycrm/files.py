@@ -408,6 +408,7 @@ def open_output(
     mkdir: bool = False,
     encoding: str = "utf-8",
     newline: str | None = "",
+    errors: str = "strict",
 ) -> Iterator[IO[Any]]:
     """A file object to write ``path`` through; the file appears, whole, when the block ends.
 
@@ -436,7 +437,7 @@ def open_output(
             handle: IO[Any] = (
                 os.fdopen(raw, "wb")
                 if binary
-                else os.fdopen(raw, "w", encoding=encoding, newline=newline)
+                else os.fdopen(raw, "w", encoding=encoding, errors=errors, newline=newline)
             )
         except OSError as exc:
             raise CannotWrite(f"cannot write {target.shown}: {_reason(exc)}") from None
@@ -451,7 +452,7 @@ def open_output(
         return
     with temporary_beside(target.path, private=private) as temp:
         try:
-            with _open_temp(temp, binary, encoding, newline) as handle:
+            with _open_temp(temp, binary, encoding, newline, errors) as handle:
                 yield handle
         except OSError as exc:  # a full disk: no folder's fault
             raise CannotWrite(f"cannot write {target.shown}: {_why(exc)}") from None
@@ -466,10 +467,12 @@ def _quiet_stdout() -> None:
         os.close(devnull)
 
 
-def _open_temp(temp: Path, binary: bool, encoding: str, newline: str | None) -> IO[Any]:
+def _open_temp(
+    temp: Path, binary: bool, encoding: str, newline: str | None, errors: str
+) -> IO[Any]:
     if binary:
         return open(temp, "wb")
-    return open(temp, "w", encoding=encoding, newline=newline)
+    return open(temp, "w", encoding=encoding, errors=errors, newline=newline)
 
 
 def write_bytes(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -798,3 +799,45 @@ def test_a_dry_run_into_a_new_database_leaves_none(cli, tmp_path: Path) -> None:
     said = cli("--db", str(db), "import", "contacts", str(people))
     assert said.exit_code == 0 and "1 created" in said.stdout
     assert sorted(p.name for p in folder.iterdir()) == ["crm.db"]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "delimiter", "bom", "read_as"),
+    [
+        ("utf-16", "\t", codecs.BOM_UTF16_LE, "utf-16"),  # Excel's "Unicode text"
+        ("utf-16-le", "\t", codecs.BOM_UTF16_LE, "utf-16"),  # one without a BOM: given one
+        ("cp1252", ";", b"", "cp1252"),  # Excel's CSV in a German Windows, Outlook's "ANSI"
+        ("utf-8", ",", codecs.BOM_UTF8, "utf-8-sig"),  # (with a BOM, for Excel)
+    ],
+)
+def test_the_rejected_rows_report_is_written_as_the_input_was(
+    cli, tmp_path: Path, encoding: str, delimiter: str, bom: bytes, read_as: str
+) -> None:
+    """The report of a UTF-16 tab-separated file (what Excel saves as Unicode text) was
+    UTF-8 with a BOM and commas, which Excel opens as one column of text; a Windows-1252
+    semicolon one's too. The report is written in the input's encoding (UTF-8 with a BOM
+    for UTF-8, UTF-16 with one for UTF-16) and with its delimiter: opened where the input
+    was made, fixed, imported again."""
+    from tinycrm.formats.csvfile import open_csv
+
+    rows = [["Name", "Email", "Notes"], ["Zoë", "zoe@x.fr", "„Grüße“ – €5"]]
+    rows += [["Jürgen", "jm@", "„Grüße“ – €5"], ["Ana", "ana@", "x"]]
+    text = "".join(delimiter.join(row) + "\r\n" for row in rows)
+    data = text.encode("utf-16" if encoding == "utf-16" else encoding)
+    if encoding == "cp1252":  # a byte it leaves undefined (read as U+0081) goes back as it came
+        data = data.replace(b"Ana", b"Ana\x81")
+        rows[3][0] = "Ana\x81"
+    file = tmp_path / "people.csv"
+    file.write_bytes(data)
+    assert cli("import", "contacts", str(file)).exit_code == 0
+    report = (tmp_path / "people.errors.csv").read_bytes()
+    assert report.startswith(bom)
+    table = open_csv(io.BytesIO(report), name="report")
+    assert (table.encoding, table.delimiter) == (read_as, delimiter)
+    assert table.header == ["line", "reason", "Name", "Email", "Notes"]
+    assert [cells[2:] for _, cells in table.records()] == rows[2:]
+    wide = "utf-16-le" if "16" in encoding else "ascii"
+    fixed = tmp_path / "fixed.csv"
+    fixed.write_bytes(report.replace("jm@".encode(wide), "jm@x.io".encode(wide)))
+    assert cli("import", "contacts", str(fixed)).exit_code == 0
+    assert cli("contact", "show", "jm@x.io", "--json").json()["name"] == "Jürgen"

@@ -155,6 +155,7 @@ def _import_csv(ctx: typer.Context, kind: str, file: str, stream: IO[bytes], o: 
         _show_mapping(mapping, o["output"])
         return
     refuse_unmapped(mapping, table.name)
+    o["report_dialect"] = (table.encoding, table.delimiter)  # the report's: the input's
     usual_day_first = table.delimiter == ";"  # where neither --day-first nor a column says
     comma = o.get("decimal_comma")
     o["decimal"] = ("," if comma else ".") if comma is not None else _decimal_of(table.delimiter)
@@ -332,7 +333,9 @@ def _run(
 
     form = o.get("report_form", "csv")
     path = report_path(file, o["errors"], form)
-    report = ErrorReport(path, header, file, write=not o["dry_run"], form=form)
+    report = ErrorReport(
+        path, header, file, write=not o["dry_run"], form=form, dialect=o.get("report_dialect")
+    )
     if report.write:
         from tinycrm.files import CannotWrite, reaches_terminal, resolve
 

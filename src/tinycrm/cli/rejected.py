@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from tinycrm.cli import output as out
+from tinycrm.formats.csvfile import UNENCODABLE
 from tinycrm.formats.mapping import REPORT_COLUMNS
 
 SUFFIXES = {"csv": ".csv", "json": ".json", "jsonl": ".jsonl", "vcard": ".vcf"}
@@ -29,7 +30,12 @@ class ErrorReport:
     the import as a whole fails (nothing was imported, so it would only mislead). When
     the report cannot be written (a read-only folder, a full disk) the import goes on:
     ``failed`` says why, and the summary lists the first rejected rows instead.
-    ``form``: the input's format (``csv``, ``json``, ``jsonl`` or ``vcard``), the report's.
+    ``form``: the input's format (``csv``, ``json``, ``jsonl`` or ``vcard``), the report's;
+    ``dialect``: a CSV input's encoding and delimiter, the report's (what made the input
+    opens the report as it did the input: Excel reads a UTF-16 file as tab-separated, a
+    German one a CSV as semicolon-separated). UTF-8 and UTF-16 are written with a BOM,
+    for Excel; a character the input's encoding has no byte for (only a reason can hold
+    one) is written as ``?``.
     """
 
     def __init__(
@@ -40,12 +46,14 @@ class ErrorReport:
         *,
         write: bool = True,
         form: str = "csv",
+        dialect: tuple[str, str] | None = None,
     ) -> None:
         self.path = path
         self.write = write
         self.header = header
         self.source = source
         self.form = form
+        self.encoding, self.delimiter = _report_dialect(dialect or ("utf-8", ","))
         self.count = 0
         self.shown: list[str] = []
         self.failed: str | None = None
@@ -66,10 +74,11 @@ class ErrorReport:
         try:
             if self._stack is None:
                 self._stack = ExitStack()
-                encoding = "utf-8-sig" if self.form == "csv" else "utf-8"
-                self._handle = self._stack.enter_context(open_output(self.path, encoding=encoding))
+                encoding = self.encoding if self.form == "csv" else "utf-8"
+                handle = open_output(self.path, encoding=encoding, errors=UNENCODABLE)
+                self._handle = self._stack.enter_context(handle)
                 if self.form == "csv":
-                    self._writer = csv.writer(self._handle)
+                    self._writer = csv.writer(self._handle, delimiter=self.delimiter)
                     header = (out.csv_safe(h) for h in self.header[self._own :])
                     self._writer.writerow([*REPORT_COLUMNS, *header])
                 elif self.form == "json":
@@ -117,6 +126,17 @@ class ErrorReport:
                 stack.close()
             except CannotWrite as exc:
                 self.failed = str(exc)
+
+
+def _report_dialect(dialect: tuple[str, str]) -> tuple[str, str]:
+    """The encoding and delimiter of the report of a CSV file read as ``dialect``."""
+    encoding, delimiter = dialect
+    if encoding in ("utf-8", "utf-8-sig"):
+        return "utf-8-sig", delimiter
+    for wide in ("utf-16", "utf-32"):  # with a BOM, whatever the input had
+        if encoding.startswith(wide):
+            return wide, delimiter
+    return encoding, delimiter
 
 
 class _Discarded(Exception):

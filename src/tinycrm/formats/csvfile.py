@@ -105,6 +105,21 @@ _UNESCAPED = {0xDC00 + byte: char for byte, char in _CP1252.items()}
 codecs.register_error("tinycrm-cp1252", _cp1252_fallback)
 
 
+def _unencodable(exc: UnicodeError) -> tuple[bytes, int]:
+    """Encode what an encoding has no byte for: Windows-1252's five holes (read as
+    U+0081 and the like) as the bytes they were read from, anything else as ``?``."""
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    back = exc.encoding == "charmap"  # (cp1252 names itself so)
+    text = exc.object[exc.start : exc.end]
+    out = bytes(ord(c) if back and "\x80" <= c <= "\x9f" else 63 for c in text)
+    return out, exc.end
+
+
+UNENCODABLE = "tinycrm-unencodable"
+codecs.register_error(UNENCODABLE, _unencodable)
+
+
 def encoding_name(encoding: str) -> str:
     """How an encoding is called in messages."""
     return {
