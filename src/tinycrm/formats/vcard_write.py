@@ -16,29 +16,29 @@ from typing import IO, Any
 from tinycrm.formats import FormatError
 from tinycrm.formats.mapping import FIELD_PREFIX
 from tinycrm.formats.vcard import (
-    _ADDRESS_PARTS,
     _TINYCRM,
-    _TYPE_FIELD,
-    _TYPE_TOKEN,
-    ADDRESS_TYPE,
-    APPLE_LABELS,
     JOB_ROLE,
     KEPT_PROPERTIES,
-    KEY_PARAM,
-    LABEL,
     NAME_PARTS,
     PRODID,
-    TYPE_WORDS,
     VERSIONS,
     _card_name,
     _categories,
+    card_values,
+)
+from tinycrm.formats.vcard_addresses import _ADDRESS_PARTS, ADDRESS_TYPE, LABEL
+from tinycrm.formats.vcard_text import Card, Line
+from tinycrm.formats.vcard_types import (
+    _TYPE_FIELD,
+    _TYPE_TOKEN,
+    APPLE_LABELS,
+    KEY_PARAM,
+    TYPE_WORDS,
     _clean_label,
     _main_types,
     _type_label,
     _type_of,
-    card_values,
 )
-from tinycrm.formats.vcard_text import Card, Line
 
 
 def _typed(
