@@ -430,3 +430,17 @@ def test_fields_that_are_not_an_object_reject_the_record_and_null_is_none() -> N
     }
     assert found[1][1][ROW_ERROR].endswith("not a string")
     assert found[2][1] == {"name": "Cy"}
+
+
+def test_json_lines_files_joined_with_their_byte_order_marks_read_on() -> None:
+    """JSON lines files written with a BOM (PowerShell 5.1's UTF-8, Notepad's) and joined
+    with cat: each line a BOM starts was rejected as 'not valid JSON (Expecting value at
+    column 1)', the mark being invisible. A mark at the start of a line is no part of
+    it, as the CSV reader already has it; inside a value it stays."""
+    one = '\ufeff{"name": "Ada", "email": "ada@x.io"}\n'.encode()
+    two = '\ufeff{"name": "Bob", "email": "bob@x.io"}\n{"name": "Cy \ufeff"}\n'.encode()
+    assert rows(one + two) == [
+        (1, {"name": "Ada", "email": "ada@x.io"}),
+        (2, {"name": "Bob", "email": "bob@x.io"}),
+        (3, {"name": "Cy \ufeff"}),
+    ]

@@ -284,6 +284,8 @@ def _lines(source: JsonText, name: str, breaks: int) -> Iterator[tuple[int, Any]
             found = _LINE_END.search(source.text, position)
         end = len(source.text) if found is None else found.start()
         line = source.text[position:end]
+        if line[:1] == "\ufeff":  # a file joined on after another (cat): its BOM
+            line = line.lstrip("\ufeff")
         if line.strip():
             try:
                 value = _loads(line)
