@@ -144,3 +144,16 @@ def test_a_dump_from_a_pipe_is_read_from_a_copy() -> None:
         assert stream.seekable()
         dump = DumpFile(stream, "-")
         assert list(dump.rows("tag") or []) == [{"id": 1}]
+
+
+def test_a_dump_cut_short_inside_a_string_says_so() -> None:
+    """A dump cut short inside a string (a copy stopped half way) was 'not valid JSON
+    (line 1, column 51: Unterminated string starting at)': json's words with their end
+    cut off. It says where the string starts and that the file may be cut short."""
+    data = b'{"format": "tinycrm-dump", "tables": {"contact": [{"name": "Ad'
+    message = (
+        r"^in.json is not valid JSON \(line 1, column 60: a string starts here and is never "
+        r"closed: is the file cut short\?\)$"
+    )
+    with pytest.raises(FormatError, match=message):
+        _read(data)

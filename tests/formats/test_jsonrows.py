@@ -444,3 +444,9 @@ def test_json_lines_files_joined_with_their_byte_order_marks_read_on() -> None:
         (2, {"name": "Bob", "email": "bob@x.io"}),
         (3, {"name": "Cy \ufeff"}),
     ]
+
+
+def test_an_array_cut_short_inside_a_string_says_so() -> None:
+    """As a dump cut short: json's 'Unterminated string starting at' with nothing after."""
+    with pytest.raises(FormatError, match=r"column 28: a string starts here and is never closed"):
+        rows(b'[{"name": "Ada"}, {"name": "B')

@@ -26,3 +26,12 @@ def printable(text: str) -> str:
     if text.isprintable():
         return text
     return "".join(c if c.isprintable() or c == " " else ascii(c)[1:-1] for c in text)
+
+
+def json_reason(message: str) -> str:
+    """What json's ``message`` says, for a place given before it: its 'Unterminated
+    string starting at' (said only where the text ends inside the string) as what the
+    user can do about it."""
+    if message.startswith("Unterminated string"):
+        return "a string starts here and is never closed: is the file cut short?"
+    return message

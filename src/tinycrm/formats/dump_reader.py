@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, Any
 
-from tinycrm.formats import FormatError, printable
+from tinycrm.formats import FormatError, json_reason, printable
 from tinycrm.formats.jsondump import Twice, dump_object
 
 PIECE = 1 << 20  # bytes read at a time
@@ -121,7 +121,7 @@ class _Text:
                 cut = exc.pos >= len(self.buf) - NEAR_END or exc.msg.startswith("Unterminated")
                 if cut and self._more(max(PIECE, len(self.buf))):  # (a huge row: few reads)
                     continue
-                raise self.fail(exc.msg, exc.pos) from None
+                raise self.fail(json_reason(exc.msg), exc.pos) from None
             except Twice as exc:
                 raise FormatError(f"{self.name}: {exc}") from None
             except ValueError:  # json's int() past 4,300 digits: no dump holds such a number

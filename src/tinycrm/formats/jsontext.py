@@ -16,7 +16,7 @@ import json
 import re
 from typing import IO, Any
 
-from tinycrm.formats import FormatError
+from tinycrm.formats import FormatError, json_reason
 from tinycrm.formats.csvfile import bom_encoding, encoding_name, refuse_binary, refuse_non_text
 
 CHUNK = 1 << 16  # bytes read at a time (a record longer than this: as much as is held)
@@ -133,7 +133,7 @@ class JsonText:
                 line, column = self.where(exc.pos)
                 raise FormatError(
                     f"{self.name} is not valid JSON (line {line}, column {column}: "
-                    f"{exc.msg}){after}"
+                    f"{json_reason(exc.msg)}){after}"
                 ) from None
             except RecursionError:
                 raise FormatError(deep) from None
