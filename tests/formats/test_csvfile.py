@@ -225,6 +225,19 @@ def test_a_field_beyond_the_limit_is_a_clear_error_with_the_line() -> None:
         list(table.records())
 
 
+def test_a_field_beyond_the_limit_with_no_quote_is_not_said_to_have_one() -> None:
+    """A 20 MiB value with no quote anywhere was 'a field is larger than 16 MiB (an
+    unclosed quote?)', sending the user to look for a quote the file does not hold."""
+    data = b"Name,Notes\nAda," + b"x" * (FIELD_LIMIT + 10) + b"\n"
+    table = open_csv(io.BytesIO(data), name="big.csv")
+    with pytest.raises(FormatError) as said:
+        list(table.records())
+    assert str(said.value) == "big.csv, line 2: a field is larger than 16 MiB: is this a CSV file?"
+    quoted = b'Name,Notes\nAda,"' + b"x" * (FIELD_LIMIT + 10) + b"\n"
+    with pytest.raises(FormatError, match=r"larger than 16 MiB \(an unclosed quote\?\)$"):
+        list(open_csv(io.BytesIO(quoted), name="big.csv").records())
+
+
 def test_a_line_beyond_the_limit_is_refused_before_it_is_read_whole(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -303,7 +303,8 @@ class CsvFile:
                 return
             except csv.Error as exc:
                 if "field limit" in str(exc):
-                    raise FormatError(f"{self.name}, line {start}: {_csv_error(exc)}") from None
+                    said = _csv_error(exc, lines.kept)
+                    raise FormatError(f"{self.name}, line {start}: {said}") from None
                 opened, reason = bad_quote(lines.kept, self.delimiter, start)
                 told = _as_far_as_told(lines.kept[: opened - start + 1])
                 yield opened, BrokenRecord(told, reason)
@@ -434,10 +435,17 @@ def _without_dos_end(source: Iterator[str]) -> Iterator[str]:
         yield line
 
 
-def _csv_error(exc: csv.Error) -> str:
+def _csv_error(exc: csv.Error, lines: list[str]) -> str:
+    """What the csv module's ``exc`` means, for the record of ``lines``: a field over the
+    limit is a quote never closed only where the record holds a quote."""
     message = str(exc)
     if "field larger than field limit" in message:
-        return f"a field is larger than {FIELD_LIMIT // (1024 * 1024)} MiB (an unclosed quote?)"
+        why = (
+            " (an unclosed quote?)"
+            if any('"' in line for line in lines)
+            else ": is this a CSV file?"
+        )
+        return f"a field is larger than {FIELD_LIMIT // (1024 * 1024)} MiB{why}"
     return message
 
 
@@ -566,7 +574,7 @@ def open_csv(
             lines.kept.clear()
     except csv.Error as exc:
         if "field limit" in str(exc):
-            raise FormatError(f"{name}, line 1: {_csv_error(exc)}") from None
+            raise FormatError(f"{name}, line 1: {_csv_error(exc, lines.kept)}") from None
         opened, reason = bad_quote(lines.kept, delimiter, lines.count - len(lines.kept) + 1)
         raise FormatError(f"{name}, line {opened}: {reason}") from None
     except UnicodeError as exc:  # punycode's is no UnicodeDecodeError
