@@ -104,6 +104,12 @@ NOT_CSV = {
         lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))),
         "this looks like an image, not a CSV file",
     ),
+    # TextEdit's and WordPad's rich text saved under a .csv name: it opens with '{', and
+    # was read as JSON ('rtf.csv is not valid JSON (line 1, column 2: …)')
+    "typed.csv": (
+        lambda p: p.write_bytes(b"{\\rtf1\\ansi\\ansicpg1252 Name,Email\\par Ada,ada@x.io}\n"),
+        "this looks like a rich text document (RTF), not a CSV file; save it as plain text",
+    ),
     "noise.csv": (
         lambda p: p.write_bytes(random.Random(7).randbytes(20_000)),
         "it is not a text file",

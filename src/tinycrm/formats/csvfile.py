@@ -199,12 +199,14 @@ _ZIPPED = (
     (b"ppt/", "this looks like a PowerPoint presentation (.pptx), not a CSV file"),
     (b"Index/", f"this looks like an Apple Numbers spreadsheet (.numbers); {_NUMBERS}"),
 )
+RTF = b"{\\rtf"  # TextEdit's and WordPad's rich text: no JSON, for all its '{'
 _SIGNATURES = (
     (b"PK\x03\x04", f"this looks like an Excel workbook (.xlsx); {_EXCEL}"),
     (b"PK\x05\x06", f"this looks like an Excel workbook (.xlsx); {_EXCEL}"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
      f"this looks like an old Excel workbook (.xls); {_EXCEL}"),
     (b"%PDF-", "this looks like a PDF document, not a CSV file"),
+    (RTF, "this looks like a rich text document (RTF), not a CSV file; save it as plain text"),
     (b"\x89PNG", "this looks like an image, not a CSV file"),
     (b"\xff\xd8\xff", "this looks like an image, not a CSV file"),
     (b"GIF8", "this looks like an image, not a CSV file"),

@@ -30,7 +30,7 @@ from decimal import Decimal
 from typing import IO, Any
 
 from tinycrm.formats import FormatError, printable
-from tinycrm.formats.csvfile import bom_encoding
+from tinycrm.formats.csvfile import RTF, bom_encoding
 from tinycrm.formats.jsontext import CHUNK, JsonText
 from tinycrm.formats.mapping import (
     REPORT_COLUMNS,
@@ -60,7 +60,8 @@ def looks_like_json(file: str, head: bytes) -> bool:
     if encoding not in (None, "utf-8-sig"):  # UTF-16 or 32: its first character, decoded
         text = head.decode(encoding or "", errors="ignore").lstrip("\ufeff \t\r\n")
         return text[:1] in ("[", "{")
-    return head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"[", b"{")
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    return start[:1] in (b"[", b"{") and not start.startswith(RTF)
 
 
 class Number(str):
