@@ -110,6 +110,14 @@ NOT_CSV = {
         lambda p: p.write_bytes(b"{\\rtf1\\ansi\\ansicpg1252 Name,Email\\par Ada,ada@x.io}\n"),
         "this looks like a rich text document (RTF), not a CSV file; save it as plain text",
     ),
+    # a report's title above its header row: refused, the header row named
+    "titled.csv": (
+        lambda p: p.write_text(
+            "Contacts export 2026-12-01\n\nName,Email,Title,Amount\nAda,a@x.io,CEO,1\n"
+        ),
+        "(its first line: 'Contacts export 2026-12-01'); line 3 looks like the header row "
+        "('Name', 'Email', 'Title', 'Amount'): remove the lines above it",
+    ),
     "noise.csv": (
         lambda p: p.write_bytes(random.Random(7).randbytes(20_000)),
         "it is not a text file",

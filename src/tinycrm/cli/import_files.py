@@ -154,7 +154,7 @@ def _import_csv(ctx: typer.Context, kind: str, file: str, stream: IO[bytes], o: 
     if o["show_mapping"]:
         _show_mapping(mapping, o["output"])
         return
-    refuse_unmapped(mapping, table.name)
+    refuse_unmapped(mapping, table.name, below=table.records())
     o["report_dialect"] = (table.encoding, table.delimiter)  # the report's: the input's
     usual_day_first = table.delimiter == ";"  # where neither --day-first nor a column says
     comma = o.get("decimal_comma")

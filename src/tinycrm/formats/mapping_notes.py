@@ -4,7 +4,8 @@ refusal of a file none of whose columns is a field."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -180,16 +181,31 @@ def short_header(header: str) -> str:
     return header[: HEADER_SHOWN - 1] + "…"
 
 
-def refuse_unmapped(mapping: Mapping, name: str, *, keys: bool = False) -> None:
+def refuse_unmapped(
+    mapping: Mapping,
+    name: str,
+    *,
+    keys: bool = False,
+    below: Iterable[tuple[int, list[str]]] = (),
+) -> None:
     """Refuse a file none of whose columns is a field: prose, a log, a file that is not CSV
     (or a CSV from a tool we do not know, which ``--map`` makes readable). ``keys``: the
     columns are the keys of a JSON file's first record. Columns that look like a field's
-    name mistyped (``Emial``) are told the field they may mean."""
+    name mistyped (``Emial``) are told the field they may mean. ``below``: the records
+    after the first line; one of the first few that would be a header (a report's title
+    above its header row) is named."""
     if mapping.targets:
         return
+    for line, cells in itertools.islice(below, 10):
+        if _header_row(mapping.kind, cells):
+            shown = ", ".join(printable(repr(short_header(c.strip()))) for c in cells[:6])
+            raise FormatError(
+                f"no column of {name} is a field of {mapping.kind} (its first line: "
+                f"{_first(mapping)}); line {line} looks like the header row ({shown}"
+                f"{' …' if len(cells) > 6 else ''}): remove the lines above it"
+            )
     header = mapping.columns
-    shown = ", ".join(printable(repr(short_header(c.header))) for c in header[:6])
-    shown += " …" if len(header) > 6 else ""
+    shown = _first(mapping)
     if meant := _meant(mapping.kind, [c.header for c in header[:12]]):
         shown += f"; did you mean {', '.join(repr(m) for m in meant)}?"
     if keys:
@@ -202,6 +218,21 @@ def refuse_unmapped(mapping: Mapping, name: str, *, keys: bool = False) -> None:
         f"no column of {name} is a field of {mapping.kind} (its first line: {shown}); "
         "is it a CSV file? --map 'Header=field' says which field a column holds"
     )
+
+
+def _first(mapping: Mapping) -> str:
+    """The first line's columns, as a refusal shows them."""
+    header = mapping.columns
+    shown = ", ".join(printable(repr(short_header(c.header))) for c in header[:6])
+    return shown + (" …" if len(header) > 6 else "")
+
+
+def _header_row(kind: str, cells: list[str]) -> bool:
+    """Whether ``cells`` (a record's) would be a header row of ``kind``: a column of them
+    a field, as the first line's were not."""
+    from tinycrm.formats.mapping import build_mapping
+
+    return len(cells) > 1 and bool(build_mapping(kind, [c.strip() for c in cells]).targets)
 
 
 def _meant(kind: str, headers: list[str]) -> list[str]:
