@@ -142,6 +142,7 @@ def _import_csv(ctx: typer.Context, kind: str, file: str, stream: IO[bytes], o: 
     from tinycrm.formats.csvfile import open_csv
     from tinycrm.formats.mapping import (
         build_mapping,
+        header_below,
         mapped_rows,
         parse_map_options,
     )
@@ -154,7 +155,8 @@ def _import_csv(ctx: typer.Context, kind: str, file: str, stream: IO[bytes], o: 
     if o["show_mapping"]:
         _show_mapping(mapping, o["output"])
         return
-    refuse_unmapped(mapping, table.name, below=table.records())
+    if not mapping.targets:
+        refuse_unmapped(mapping, table.name, header_at=header_below(kind, table.records()))
     o["report_dialect"] = (table.encoding, table.delimiter)  # the report's: the input's
     usual_day_first = table.delimiter == ";"  # where neither --day-first nor a column says
     comma = o.get("decimal_comma")

@@ -4,8 +4,7 @@ refusal of a file none of whose columns is a field."""
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -186,24 +185,24 @@ def refuse_unmapped(
     name: str,
     *,
     keys: bool = False,
-    below: Iterable[tuple[int, list[str]]] = (),
+    header_at: tuple[int, list[str]] | None = None,
 ) -> None:
     """Refuse a file none of whose columns is a field: prose, a log, a file that is not CSV
     (or a CSV from a tool we do not know, which ``--map`` makes readable). ``keys``: the
     columns are the keys of a JSON file's first record. Columns that look like a field's
-    name mistyped (``Emial``) are told the field they may mean. ``below``: the records
-    after the first line; one of the first few that would be a header (a report's title
-    above its header row) is named."""
+    name mistyped (``Emial``) are told the field they may mean. ``header_at``: a later
+    line that would be the header row (a report's title above it; ``mapping.header_below``
+    finds it), named with its cells."""
     if mapping.targets:
         return
-    for line, cells in itertools.islice(below, 10):
-        if _header_row(mapping.kind, cells):
-            shown = ", ".join(printable(repr(short_header(c.strip()))) for c in cells[:6])
-            raise FormatError(
-                f"no column of {name} is a field of {mapping.kind} (its first line: "
-                f"{_first(mapping)}); line {line} looks like the header row ({shown}"
-                f"{' …' if len(cells) > 6 else ''}): remove the lines above it"
-            )
+    if header_at is not None:
+        line, cells = header_at
+        shown = ", ".join(printable(repr(short_header(c.strip()))) for c in cells[:6])
+        raise FormatError(
+            f"no column of {name} is a field of {mapping.kind} (its first line: "
+            f"{_first(mapping)}); line {line} looks like the header row ({shown}"
+            f"{' …' if len(cells) > 6 else ''}): remove the lines above it"
+        )
     header = mapping.columns
     shown = _first(mapping)
     if meant := _meant(mapping.kind, [c.header for c in header[:12]]):
@@ -225,14 +224,6 @@ def _first(mapping: Mapping) -> str:
     header = mapping.columns
     shown = ", ".join(printable(repr(short_header(c.header))) for c in header[:6])
     return shown + (" …" if len(header) > 6 else "")
-
-
-def _header_row(kind: str, cells: list[str]) -> bool:
-    """Whether ``cells`` (a record's) would be a header row of ``kind``: a column of them
-    a field, as the first line's were not."""
-    from tinycrm.formats.mapping import build_mapping
-
-    return len(cells) > 1 and bool(build_mapping(kind, [c.strip() for c in cells]).targets)
 
 
 def _meant(kind: str, headers: list[str]) -> list[str]:
