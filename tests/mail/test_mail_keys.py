@@ -271,3 +271,33 @@ def test_the_key_of_a_message_without_message_id_does_not_depend_on_how_it_is_re
     assert parse_message(raw).key == key
     assert parse_message(raw.replace(b"\n", b"\r\n").replace(b"full", b"full  ")).key == key
     assert parse_message(raw.replace(b"full", b"ok")).key != key
+
+
+def test_an_older_tombstone_of_a_date_not_believed_hides_that_message_alone(store: Any) -> None:
+    """Tombstones made before they kept a Date not believed hold no Date for a message
+    dated otherwise (2100: dated when received). Such a tombstone under a Message-ID hid
+    every later message with that Message-ID, a new one with a Date believed too. It
+    hides the messages it can be: none dated by a Date it could have held."""
+    from datetime import UTC, datetime
+
+    from tinycrm.store.activity_edits import remove_activity
+    from tinycrm.store.log_models import MailTombstone
+
+    add_contact(store, name="Ann Lee", email="ann@acme.example")
+    wild = parse_message(
+        b"From: ann@acme.example\nTo: me@mycompany.example\nSubject: Order 2\n"
+        b"Date: Fri, 01 Jan 2100 09:00:00 +0000\nMessage-ID: <same@acme.example>\n\ntwo\n",
+        received=datetime(2026, 12, 2, 10, tzinfo=UTC),
+    )
+    assert log_messages(store, [wild], **OWN).logged == 1
+    (gone,) = list_activities(store)
+    remove_activity(store, gone.id, task=False)
+    with store.write() as session:  # as the tombstone was made then
+        session.execute(update(MailTombstone).values(dated_at=None))
+    again = log_messages(store, [wild], **OWN)
+    assert (again.logged, again.deleted) == (0, 1), again.summary()
+    sane = _msg("ann@acme.example", mid="<same@acme.example>", subject="Order 1", body="one")
+    run = log_messages(store, [sane, wild], **OWN)
+    assert (run.logged, run.deleted) == (1, 1), run.summary()
+    assert [a.subject for a in list_activities(store)] == ["Order 1"]
+    assert log_messages(store, [wild, sane], **OWN).logged == 0

@@ -154,3 +154,25 @@ def test_a_mail_an_earlier_version_logged_and_then_deleted_stays_deleted(store: 
     undone = log_messages(store, [message], **OWN, undelete=True)
     assert (undone.logged, undone.deleted) == (1, 0)
     assert log_messages(store, [message], **OWN).already == 1
+
+
+def test_a_mail_whose_text_was_written_over_then_deleted_stays_deleted(store: Any) -> None:
+    """An earlier version (or other SQL) wrote over a logged mail's text, then it was
+    deleted: its tombstone holds the date it was logged under (its text no longer says
+    how it was dated), so the same message read again stays deleted and another message
+    under its Message-ID, another day, is logged."""
+    from sqlalchemy import update
+
+    from tinycrm.store.models import Activity
+
+    add_contact(store, name="Ann Lee", email="ann@acme.example")
+    message = _msg("ann@acme.example")
+    assert log_messages(store, [message], **OWN).logged == 1
+    with store.write() as session:
+        session.execute(update(Activity).values(body="my own notes"))
+    (mail,) = list_activities(store, contact="Ann Lee")
+    remove_activity(store, mail.id, task=False)
+    again = log_messages(store, [message], **OWN)
+    assert (again.logged, again.deleted) == (0, 1), again.summary()
+    other = _msg("ann@acme.example", date="Fri, 04 Dec 2026 10:00:00 +0000", subject="Other")
+    assert log_messages(store, [other], **OWN).logged == 1

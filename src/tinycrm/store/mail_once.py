@@ -56,14 +56,27 @@ class MailOnce:
             )
         ).all():
             dates.append(sent_on(when, body))
-        if not self.undelete:
-            dates += buried_dates(self.session, keys, contact_id)
         if any(when is None or when == date for when in dates):
             return None  # this message, or one that cannot be told from it
+        if not self.undelete and self._buried_as(message, keys, contact_id):
+            return None  # deleted, or one that cannot be told from a deleted one
         other = _other_key(message.key, date)
         if (other, who) in self.seen or self._has(other, contact_id):
             return None
         return other
+
+    def _buried_as(self, message: MailMessage, keys: set[str], contact_id: int) -> bool:
+        """Whether a message deleted for the contact under ``keys`` (its Message-ID) is
+        ``message``, or cannot be told from it: its tombstone holds its Date (or the date
+        it was logged under, its text edited), or no date. Tombstones made before they
+        kept a Date not believed (2100) hold none for a message dated otherwise: such a
+        one is not a message dated by its Date, believed."""
+        for when in buried_dates(self.session, keys, contact_id):
+            if when is None and message.dated_by != "Date":
+                return True
+            if when is not None and when in (message.sent_on, message.date):
+                return True
+        return False
 
     def _buried(self, keys: set[str], contact_id: int) -> bool:
         return not self.undelete and is_buried(self.session, keys, contact_id)

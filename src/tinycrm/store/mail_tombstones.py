@@ -16,7 +16,7 @@ from sqlalchemy import delete, select, update
 from sqlmodel import Session, col
 
 from tinycrm.store.log_models import MailTombstone
-from tinycrm.store.mail_text import sent_on
+from tinycrm.store.mail_text import is_mail_body, sent_on
 from tinycrm.store.models import Activity
 from tinycrm.store.types import utcnow
 
@@ -36,6 +36,8 @@ def bury(session: Session, activity: Activity) -> bool:
     ).first()
     if found is None:
         dated = sent_on(activity.occurred_at, activity.body)  # its Date, believed or not
+        if dated is None and not is_mail_body(activity.body):
+            dated = activity.occurred_at  # its text edited: the date it was logged under
         session.add(
             MailTombstone(
                 mail_key=activity.mail_key,
