@@ -23,7 +23,8 @@ from tinycrm.mail.imap import MailSyncError, connect
 class _Endless:
     """An IMAP server that answers LOGIN, LIST, EXAMINE and UID SEARCH and never ends
     its answer to UID FETCH: ``how`` is "trickle" (a byte now and then) or "flood"
-    (untagged responses); "login" floods the answer to LOGIN."""
+    (untagged responses); "login" floods the answer to LOGIN, "capability" the one to
+    the CAPABILITY asked before it, and "greeting" trickles its greeting."""
 
     def __init__(self, how: str) -> None:
         self.how = how
@@ -36,7 +37,12 @@ class _Endless:
         with contextlib.suppress(OSError):
             conn, _ = self.listener.accept()
             with conn, conn.makefile("rb") as lines:
-                conn.sendall(b"* OK [CAPABILITY IMAP4rev1] fake\r\n")
+                if self.how == "greeting":  # a byte now and then, never a whole line
+                    while not self.stop.is_set():
+                        conn.sendall(b"*")
+                        time.sleep(0.05)
+                conn.sendall(b"* OK fake\r\n" if self.how == "capability" else
+                             b"* OK [CAPABILITY IMAP4rev1] fake\r\n")  # fmt: skip
                 for line in lines:
                     tag, command, *rest = line.rstrip(b"\r\n").split(b" ")
                     said = b" ".join(rest[:1]).upper() if command.upper() == b"UID" else b""
@@ -44,7 +50,7 @@ class _Endless:
 
     def _answer(self, tag: bytes, command: bytes, conn: socket.socket) -> bytes:
         done = tag + b" OK done\r\n"
-        if command.startswith(b"CAPABILITY"):
+        if command.startswith(b"CAPABILITY") and self.how != "capability":
             return b"* CAPABILITY IMAP4rev1\r\n" + done
         if command.startswith(b"LIST"):
             return b'* LIST () "/" INBOX\r\n' + done
@@ -52,9 +58,13 @@ class _Endless:
             return b"* 1 EXISTS\r\n* OK [UIDVALIDITY 7] v\r\n* OK [UIDNEXT 2] n\r\n" + done
         if command.startswith(b"UID SEARCH"):
             return b"* SEARCH 1\r\n" + done
-        if command.startswith(b"UID FETCH") or (self.how == "login" and b"LOGIN" in command):
+        if (
+            command.startswith(b"UID FETCH")
+            or (self.how == "login" and b"LOGIN" in command)
+            or (self.how == "capability" and b"CAPABILITY" in command)
+        ):
             while not self.stop.is_set():
-                if self.how == "trickle":
+                if self.how in ("trickle", "greeting"):
                     conn.sendall(b"*")
                     time.sleep(0.05)
                 else:
@@ -140,3 +150,31 @@ def test_a_login_answer_without_end_is_stopped_in_one_line(monkeypatch: pytest.M
     assert str(stopped.value) == (
         f"IMAP login to 127.0.0.1:{server.port} stopped: its answer went past 0.25 MB"
     )
+
+
+@pytest.mark.parametrize(
+    ("how", "said"),
+    [
+        ("greeting", "its greeting and login went on past 0.4 s"),
+        ("capability", "its answer went past 0.25 MB"),
+    ],
+)
+def test_a_greeting_without_end_is_stopped_in_one_line(
+    how: str, said: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server whose greeting trickles (a byte every few seconds, each within the
+    read timeout) held the sync for as long as it trickled, and one flooding its first
+    answers held them in memory: the greeting and login have a time and a size they may
+    take in all, as each command's answer has."""
+    monkeypatch.setattr(imap, "LOGIN_TIME", 0.4)
+    monkeypatch.setattr(imap, "ANSWER_BYTES", 2**18)
+    server = _Endless(how)
+    started = time.monotonic()
+    try:
+        settings = ImapSettings(host="127.0.0.1", user="ann", port=server.port, tls="none")
+        with pytest.raises(MailSyncError) as stopped:
+            connect(settings, "secret")
+        assert time.monotonic() - started < 5
+    finally:
+        server.close()
+    assert str(stopped.value) == f"IMAP login to 127.0.0.1:{server.port} stopped: {said}"

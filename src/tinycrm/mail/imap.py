@@ -52,6 +52,10 @@ FETCH_BYTES = 64 * 1024 * 1024
 # (each within TIMEOUT) or untagged responses without end was never stopped, its answer
 # held in memory as it grew; past either, the sync ends with one line
 ANSWER_TIME = 900.0  # seconds (64 MB at 73 KB/s)
+# what connecting may take in all, from the TCP connection through TLS, the greeting,
+# STARTTLS and the login's answer: a greeting sent a byte every few seconds held a sync
+# for as long as it went on (a slow password check takes seconds, not minutes)
+LOGIN_TIME = 120.0  # seconds
 ANSWER_BYTES = 2 * FETCH_BYTES  # bytes, each line counted LINE_COST more (its objects)
 LINE_COST = 512
 MAX_UID = 2**32 - 1  # UIDs and UIDVALIDITY are 32-bit unsigned numbers (RFC 3501)
@@ -242,42 +246,73 @@ def _server_said(exc: BaseException) -> str:
 
 def connect(settings: ImapSettings, password: str) -> Account:
     """Connect and log in (see the module's docstring); the caller closes the account."""
-    from imapclient import IMAPClient
     from imapclient.exceptions import IMAPClientError
 
     context = _context(settings) if settings.tls != "none" else None
-    try:
-        client = IMAPClient(
-            settings.host,
-            port=settings.effective_port,
-            ssl=settings.tls == "ssl",
-            ssl_context=context,
-            timeout=TIMEOUT,
-        )
-    except (OSError, IMAPClientError) as exc:
-        raise _network_error(settings, exc) from None
-    account = Account(client, settings)
+    limits = _Limits(None)
+    client: IMAPClient | None = None
     try:
         try:
-            with account.limits.bound():  # the login's answers are bounded too
+            # the greeting, STARTTLS and the login bounded in all (the connection's
+            # socket is given to ``limits`` as it is made, before the greeting is read)
+            with limits.bound(LOGIN_TIME, "its greeting and login"):
+                client = _client(limits)(
+                    settings.host,
+                    port=settings.effective_port,
+                    ssl=settings.tls == "ssl",
+                    ssl_context=context,
+                    timeout=TIMEOUT,
+                )
                 _log_in(client, settings, password, context)
         except Exception:
-            if account.limits.tripped is not None:
+            if limits.tripped is not None:
                 where = _where(settings)
-                raise MailSyncError(
-                    f"IMAP login to {where} stopped: {account.limits.tripped}"
-                ) from None
+                raise MailSyncError(f"IMAP login to {where} stopped: {limits.tripped}") from None
             raise
-    except MailSyncError:
-        account.close()  # a refused login or no STARTTLS: the server still talks
-        raise
-    except (OSError, IMAPClientError) as exc:
+    except (OSError, IMAPClientError, MailSyncError) as exc:
+        if client is None:  # not connected: nothing to close
+            if isinstance(exc, MailSyncError):
+                raise
+            raise _network_error(settings, exc) from None
+        account = Account(client, settings, limits)
+        if isinstance(exc, MailSyncError):
+            account.close(clean=limits.tripped is None)  # refused: the server still talks
+            raise
         account.close(clean=False)
         raise _network_error(settings, exc) from None
     except BaseException:
-        account.close(clean=False)
+        if client is not None:
+            Account(client, settings, limits).close(clean=False)
         raise
-    return account
+    return Account(client, settings, limits)
+
+
+def _client(limits: _Limits) -> type[IMAPClient]:
+    """An IMAPClient whose connection is given to ``limits`` as soon as its socket is
+    made, before TLS and the greeting: its reads counted, shut when the time is up."""
+    from imapclient import IMAPClient, imap4, tls
+
+    class Plain(imap4.IMAP4WithTimeout):
+        def _create_socket(self, timeout: float | None = None) -> socket.socket:
+            sock = super()._create_socket(timeout)
+            limits.attach(self, sock)
+            return sock
+
+    class Tls(tls.IMAP4_TLS):
+        def _create_socket(self, timeout: float | None = None) -> socket.socket:
+            sock = socket.create_connection((self.host, self.port), timeout or self._timeout)
+            limits.attach(self, sock)  # the handshake bounded too
+            context = self.ssl_context or tls.create_default_context()
+            return context.wrap_socket(sock, server_hostname=self.host)
+
+    class Client(IMAPClient):
+        def _create_IMAP4(self) -> Any:  # imaplib reads the greeting as it connects
+            timeout = getattr(self._timeout, "connect", None)
+            if self.ssl:
+                return Tls(self.host, self.port, self.ssl_context, timeout)
+            return Plain(self.host, self.port, timeout)
+
+    return Client
 
 
 def _log_in(
@@ -350,13 +385,23 @@ class _Limits:
     connection unusable: ``tripped`` says what went past."""
 
     def __init__(self, imap: Any) -> None:
-        self.imap = imap
+        self.imap: Any = None
         self.left: int | None = None  # bytes the answer may still take (None: unbounded)
         self.tripped: str | None = None
         self._expired = threading.Event()
+        self._fd = -1  # the connection's socket (the same through TLS and STARTTLS)
         if imap is not None:  # (None: a client without imaplib's, a test's stand-in)
-            imap.read = self._counted(imap.read, 0)
-            imap.readline = self._counted(imap.readline, LINE_COST)
+            self.attach(imap, imap.sock)
+
+    def attach(self, imap: Any, sock: socket.socket) -> None:
+        """Count ``imap``'s reads from now on, and shut ``sock`` when the time is up
+        (now, if it is up already)."""
+        self.imap = imap
+        self._fd = sock.fileno()
+        imap.read = self._counted(imap.read, 0)
+        imap.readline = self._counted(imap.readline, LINE_COST)
+        if self._expired.is_set():
+            self._expire()
 
     def _counted(self, reader: Any, cost: int) -> Any:
         def read(*args: Any) -> Any:
@@ -373,16 +418,27 @@ class _Limits:
 
     def _expire(self) -> None:
         self._expired.set()
-        with suppress(OSError):  # the socket itself, under TLS too: a blocked read ends
-            socket.socket.shutdown(self.imap.sock, socket.SHUT_RDWR)
+        if self._fd < 0:
+            return  # not connected yet: attach shuts it once it is
+        # the socket by its descriptor: TLS and STARTTLS take it over from the object
+        # that made it, and a read blocked on it, or a handshake, ends
+        with suppress(OSError):
+            sock = socket.socket(fileno=self._fd)
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            finally:
+                sock.detach()  # not closed: its owner closes it
 
     @contextmanager
-    def bound(self) -> Iterator[None]:
-        if self.imap is None:
+    def bound(self, seconds: float | None = None, what: str = "its answer") -> Iterator[None]:
+        """Bound what runs within: :data:`ANSWER_TIME` (or ``seconds``, then before the
+        connection is attached too) and :data:`ANSWER_BYTES`."""
+        if self.imap is None and seconds is None:
             yield
             return
         self.left = ANSWER_BYTES
-        timer = threading.Timer(ANSWER_TIME, self._expire)
+        limit = ANSWER_TIME if seconds is None else seconds
+        timer = threading.Timer(limit, self._expire)
         timer.daemon = True
         timer.start()
         try:
@@ -391,17 +447,19 @@ class _Limits:
             timer.cancel()
             self.left = None
             if self._expired.is_set():
-                self.tripped = f"its answer went on past {ANSWER_TIME:g} s"
+                self.tripped = f"{what} went on past {limit:g} s"
 
 
 class Account:
     """A logged-in IMAP connection. Its methods raise :class:`MailSyncError` only."""
 
-    def __init__(self, client: IMAPClient, settings: ImapSettings) -> None:
+    def __init__(
+        self, client: IMAPClient, settings: ImapSettings, limits: _Limits | None = None
+    ) -> None:
         self.client = client
         self.settings = settings
         self.where = _where(settings)
-        self.limits = _Limits(getattr(client, "_imap", None))
+        self.limits = limits or _Limits(getattr(client, "_imap", None))
 
     @property
     def key(self) -> str:
