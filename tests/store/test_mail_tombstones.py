@@ -176,3 +176,39 @@ def test_a_mail_whose_text_was_written_over_then_deleted_stays_deleted(store: An
     assert (again.logged, again.deleted) == (0, 1), again.summary()
     other = _msg("ann@acme.example", date="Fri, 04 Dec 2026 10:00:00 +0000", subject="Other")
     assert log_messages(store, [other], **OWN).logged == 1
+
+
+def test_an_undated_mail_an_earlier_version_logged_then_deleted_stays_deleted(store: Any) -> None:
+    """An earlier version keyed a message without Message-ID or Date by its sender and
+    subject alone, a key every such message of theirs shares (it logged the first and
+    counted the others as logged). Deleted, it came back on the next import. A message
+    received before that deletion is one the deleted activity stood for, and stays
+    deleted; one received after it is new, and logged; one whose reception is not known
+    cannot be told, and is counted as deleted (--undelete logs it)."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import update
+
+    from tinycrm.mail.message import parse_message
+    from tinycrm.store.models import Activity
+
+    def alert(text: bytes, received: datetime | None) -> Any:
+        head = b"From: ann@acme.example\nTo: me@mycompany.example\nSubject: Disk full\n\n"
+        return parse_message(head + text, received=received)
+
+    add_contact(store, name="Ann Lee", email="ann@acme.example")
+    first = alert(b"one\n", datetime(2026, 12, 1, 10, tzinfo=UTC))
+    assert first.old_key is not None and first.date_header == ""
+    log_messages(store, [first], **OWN)
+    with store.write() as session:  # as an earlier version logged it
+        session.execute(update(Activity).values(mail_key=first.old_key))
+    remove_activity(store, list_activities(store)[0].id, task=False)
+    with store.write() as session:
+        session.execute(update(MailTombstone).values(deleted_at=datetime(2026, 12, 5, tzinfo=UTC)))
+    before = alert(b"two\n", datetime(2026, 12, 2, 10, tzinfo=UTC))
+    after = alert(b"three\n", datetime(2026, 12, 6, 10, tzinfo=UTC))
+    unknown = alert(b"four\n", None)
+    run = log_messages(store, [first, before, after, unknown], **OWN)
+    assert (run.logged, run.deleted) == (1, 3), run.summary()
+    assert [a.body.split("\n\n")[-1] for a in list_activities(store)] == ["three"]
+    assert log_messages(store, [first, after], **OWN).logged == 0

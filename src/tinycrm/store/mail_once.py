@@ -15,7 +15,7 @@ from sqlmodel import Session, col
 from tinycrm.mail.message import MailMessage
 from tinycrm.store.mail_text import is_mail_body, mail_body, same_mail_text, sent_on
 from tinycrm.store.mail_text import subject as _subject
-from tinycrm.store.mail_tombstones import buried_dates, is_buried
+from tinycrm.store.mail_tombstones import burials, buried_dates, is_buried
 from tinycrm.store.models import Activity
 
 __all__ = ["MailOnce"]
@@ -100,7 +100,20 @@ class MailOnce:
         """Whether ``message`` is logged for the contact because it was deleted from the
         CRM (under any of its keys), rather than being there."""
         keys = self._keys(message) | self._old_keys(message) | self._dated_keys(message)
-        return self._buried(keys, contact_id)
+        return self._buried(keys, contact_id) or self._buried_undated(message, contact_id)
+
+    def _buried_undated(self, message: MailMessage, contact_id: int) -> bool:
+        """Whether ``message`` (without Message-ID or Date) is one an earlier version
+        logged under its sender and subject alone, deleted since. That key is every such
+        message's of the sender and subject (the version logged the first, counting the
+        others as logged): the deleted activity stood for each received before it was
+        deleted; one received after is new. One whose reception is not known (a file
+        without a From line) cannot be told: it counts as deleted (--undelete logs it)."""
+        if self.undelete or message.old_key is None or message.date_header:
+            return False
+        received = message.date if message.dated_by in _RECEIVED else None
+        deleted = burials(self.session, message.old_key, contact_id)
+        return any(received is None or received < when for when in deleted)
 
     def _deleted_by_date(self, message: MailMessage, contact_id: int) -> bool:
         """Whether ``message``, logged under its Message-ID and Date (another message
@@ -168,7 +181,9 @@ class MailOnce:
             return self._logged_under_its_id(message, contact_id, shared)
         if message.old_key is None:
             return False
-        if self._buried(self._old_keys(message), contact_id):
+        if self._buried(self._old_keys(message), contact_id) or self._buried_undated(
+            message, contact_id
+        ):
             return True
         # Without a Message-ID, earlier versions keyed a message by sender, date and
         # subject, which another message can share: one logged under that key is this
@@ -224,6 +239,9 @@ class MailOnce:
             if re.search(rf"(?:^From: |<|, ){re.escape(message.sender)}(?:>|,|$)", line):
                 return True
         return False
+
+
+_RECEIVED = ("INTERNALDATE", "Received", "From line")  # dated when it was received
 
 
 def _other_key(key: str, date: datetime) -> str:

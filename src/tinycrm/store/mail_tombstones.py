@@ -20,7 +20,15 @@ from tinycrm.store.mail_text import is_mail_body, sent_on
 from tinycrm.store.models import Activity
 from tinycrm.store.types import utcnow
 
-__all__ = ["buried_dates", "buried_pairs", "bury", "is_buried", "lift", "move_tombstones"]
+__all__ = [
+    "burials",
+    "buried_dates",
+    "buried_pairs",
+    "bury",
+    "is_buried",
+    "lift",
+    "move_tombstones",
+]
 
 
 def bury(session: Session, activity: Activity) -> bool:
@@ -77,6 +85,18 @@ def buried_dates(session: Session, keys: Collection[str], contact_id: int) -> li
         for when in session.scalars(
             select(col(MailTombstone.dated_at)).where(
                 col(MailTombstone.mail_key).in_(keys), col(MailTombstone.contact_id) == contact_id
+            )
+        )
+    ]
+
+
+def burials(session: Session, key: str, contact_id: int) -> list[datetime]:
+    """When each message under ``key`` was deleted for the contact."""
+    return [
+        when if when.tzinfo else when.replace(tzinfo=UTC)
+        for when in session.scalars(
+            select(col(MailTombstone.deleted_at)).where(
+                col(MailTombstone.mail_key) == key, col(MailTombstone.contact_id) == contact_id
             )
         )
     ]
