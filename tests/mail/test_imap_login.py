@@ -25,7 +25,7 @@ def test_starttls_and_plain_connections_and_refusals_are_one_line(
     imap_account.configure(tls="starttls")
     assert _sync(folders=["inbox"]).run.logged == 1
     imap_account.configure(tls="none")
-    assert [f.folder for f in _sync().folders] == ["INBOX", "Sent"]
+    assert [f.folder for f in _sync().folders] == ["Sent", "INBOX"]
 
     def refused(**imap: Any) -> str:
         imap_account.configure(**imap)
@@ -145,7 +145,7 @@ def test_the_password_from_the_system_keyring(imap_account: ImapAccount) -> None
         with pytest.raises(MailSyncError, match=r"no password for u.* in the system keyring"):
             _sync()
         keyring.set_password("tinycrm", imap_account.user, imap_account.password)
-        assert [f.folder for f in _sync().folders] == ["INBOX", "Sent"]
+        assert [f.folder for f in _sync().folders] == ["Sent", "INBOX"]
         imap_account.configure(keyring=True)  # and password_cmd: which one is meant?
         with pytest.raises(MailSyncError, match="set password_cmd or keyring = true, not both"):
             _sync()

@@ -580,10 +580,14 @@ def test_a_bounce_is_logged_for_the_contact_whose_address_bounced(store: Any) ->
     from tests.mail.test_message_reports import RETURNED, _bounce
 
     add_contact(store, name="Gone Person", email="gone@client.example")
+    own = {"own_addresses": ["me@my.example"], "own_domains": ["my.example"]}
+    assert log_messages(store, [parse_message(RETURNED)], **own).logged == 1  # the one sent
     bounce = parse_message(_bounce(RETURNED))
     run = log_messages(store, [bounce], create_contacts=True, **OWN)
     assert (run.logged, run.created, run.stopped) == (1, 0, 0), run.summary()
-    [activity] = list_activities(store, contact="Gone Person")
+    activity = next(
+        a for a in list_activities(store, contact="Gone Person") if a.subject != "The proposal"
+    )
     assert activity.subject == "Undelivered Mail Returned to Sender"
     assert (
         "Bounced: gone@client.example (failed; 5.1.1 (permanent failure: bad destination"
@@ -598,7 +602,7 @@ def test_a_bounce_is_logged_for_the_contact_whose_address_bounced(store: Any) ->
     )
     skipped = log_messages(store, [other], create_contacts=True, **OWN)
     assert (skipped.logged, skipped.skipped["list or automated"], skipped.created) == (0, 1, 0)
-    assert _count(store) == 1
+    assert _count(store) == 2
 
 
 def test_a_bounce_with_a_server_answer_in_utf8_is_logged(store: Any) -> None:
@@ -607,8 +611,41 @@ def test_a_bounce_with_a_server_answer_in_utf8_is_logged(store: Any) -> None:
     from tests.mail.test_message_reports import RETURNED, STATUS, _bounce
 
     add_contact(store, name="Gone Person", email="gone@client.example")
+    own = {"own_addresses": ["me@my.example"], "own_domains": ["my.example"]}
+    assert log_messages(store, [parse_message(RETURNED)], **own).logged == 1  # the one sent
     status = STATUS.replace(b"User unknown", "Empf\u00e4nger unbekannt \u202e".encode())
     run = log_messages(store, [parse_message(_bounce(RETURNED, status=status))], **OWN)
     assert run.logged == 1
-    [activity] = list_activities(store, contact="Gone Person")
+    activity = next(
+        a for a in list_activities(store, contact="Gone Person") if a.subject != "The proposal"
+    )
     assert "Empf\u00e4nger unbekannt" in (activity.body or "")
+
+
+def test_a_bounce_of_no_mail_sent_to_the_contact_is_no_bounce_of_theirs(store: Any) -> None:
+    """Anyone can send a bounce naming any address: one naming a contact no mail went to
+    was logged on them as a bounce. A bounce is logged on a contact when the message it
+    returns was logged as sent to them (its Message-ID; without one, any mail out to
+    them); another is skipped, said in the summary."""
+    from tests.mail.test_message_reports import RETURNED, _bounce
+
+    add_contact(store, name="Gone Person", email="gone@client.example")
+    own = {"own_addresses": ["me@my.example"], "own_domains": ["my.example"]}
+    copy = RETURNED.replace(b"Subject:", b"Message-ID: <sent-1@my.example>\nSubject:")
+    forged = parse_message(_bounce(copy.replace(b"sent-1@", b"never@")))
+    run = log_messages(store, [forged], **own)
+    assert (run.logged, run.skipped["bounce of mail not logged as sent"]) == (0, 1)
+    assert "1 bounce of mail not logged as sent" in run.summary()
+    bare = parse_message(_bounce(RETURNED))  # no Message-ID: no mail out to them either
+    assert log_messages(store, [bare], **own).skipped["bounce of mail not logged as sent"] == 1
+    assert _count(store) == 0
+    sent, bounce = parse_message(copy), parse_message(_bounce(copy))
+    dry = log_messages(store, [sent, bounce, forged], dry_run=True, **own)
+    assert (dry.logged, dry.skipped["bounce of mail not logged as sent"]) == (2, 1), dry.summary()
+    run = log_messages(store, [sent, bounce, forged], **own)
+    assert (run.logged, run.skipped["bounce of mail not logged as sent"]) == (2, 1), run.summary()
+    assert sorted(a.subject for a in list_activities(store)) == [
+        "The proposal",
+        "Undelivered Mail Returned to Sender",
+    ]
+    assert log_messages(store, [forged], **own).logged == 0

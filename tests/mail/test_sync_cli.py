@@ -35,8 +35,8 @@ def test_sync_says_what_it_read_per_folder_and_refuses_in_one_line(
     assert dry.stdout.splitlines()[-1].startswith("Dry run: Read 2 messages; would log 2 emails")
     first = _run("mail", "sync")
     assert first.stdout.splitlines() == [
-        "INBOX: 1 new message",
         "Sent: 1 new message",
+        "INBOX: 1 new message",
         "Read 2 messages; logged 2 emails for 1 contact",
     ]
     again = _run("mail", "sync", "--json", "--folder", "INBOX")
@@ -52,7 +52,7 @@ def test_sync_says_what_it_read_per_folder_and_refuses_in_one_line(
         "INBOX: 2 messages",
         "Read 2 messages; logged 1 email for 1 contact; created 1 contact; 1 already logged",
     ]
-    assert _run("mail", "sync").stdout.splitlines()[0] == "INBOX: 0 new messages"
+    assert _run("mail", "sync").stdout.splitlines()[1] == "INBOX: 0 new messages"
 
     missing = _run("mail", "sync", "--folder", "Archive\x1b[31m")
     assert missing.exit_code == 1

@@ -170,7 +170,7 @@ def sync(
 ) -> None:
     """Log the new mail of the IMAP account in the config file, once each.
 
-    As mail import does: mail.imap's folders (default INBOX and Sent), from the last sync on.
+    As mail import does: mail.imap's folders (default Sent, then INBOX), from the last sync on.
 
     Mail is never marked as read. Ctrl-C keeps what was logged so far."""
     from tinycrm import interrupts, safetext

@@ -15,6 +15,7 @@ from email.parser import BytesParser
 from tinycrm.mail.fields import header_mailboxes, header_text, raw_header
 from tinycrm.mail.headers import ESCAPE_SEQUENCE, POLICY
 from tinycrm.mail.html_text import html_to_text
+from tinycrm.mail.keys import message_id_of
 from tinycrm.mail.part_text import base64_bytes as part_bytes_of_base64
 from tinycrm.mail.part_text import part_bytes, part_text
 from tinycrm.mail.reports import NOT_BOUNCED, STATUS_TYPES, Bounce, bounces, delivery_status
@@ -86,6 +87,23 @@ def read_bounces(message: EmailMessage) -> tuple[Bounce, ...]:
     except (RecursionError, TypeError, ValueError):
         return ()
     return ()
+
+
+def returned_id(message: EmailMessage) -> str | None:
+    """The Message-ID of the message a delivery report returns (its copy, or that
+    copy's header); None for a report without one, or another message."""
+    try:
+        parts = message.get_payload() if message.is_multipart() else None
+        for report in (message, *(parts if isinstance(parts, list) else ())):
+            if not isinstance(report, EmailMessage) or not _delivery_report(report):
+                continue
+            for child in report.get_payload():
+                if isinstance(child, EmailMessage) and (copy := _returned(child)) is not None:
+                    return message_id_of(header_text(copy, "message-id"))
+            return None
+    except (RecursionError, TypeError, ValueError):
+        return None
+    return None
 
 
 def _delivery_report(part: EmailMessage) -> bool:

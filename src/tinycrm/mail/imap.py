@@ -499,7 +499,7 @@ class Account:
         return MailSyncError(f"IMAP {what} on {self.where} failed: {_server_said(exc)}")
 
     def folders(self, wanted: Sequence[str] | None) -> list[str]:
-        """The folders to read: ``wanted`` (each must exist), or INBOX and the Sent folder
+        """The folders to read: ``wanted`` (each must exist), or the Sent folder and INBOX
         (the one flagged ``\\Sent``, else one with a usual name; none is fine)."""
         listed = self._call("LIST", self.client.list_folders)
         names = [name for _flags, _sep, name in listed if isinstance(name, str)]
@@ -540,7 +540,7 @@ class Account:
             lower = {n.lower(): n for n in names}
             sent = next((lower[c.lower()] for c in SENT_NAMES if c.lower() in lower), None)
         if sent is not None and sent not in chosen:
-            chosen.append(sent)
+            chosen.insert(0, sent)  # first: a bounce in the INBOX finds the mail it returns
         return chosen
 
     def examine(self, folder: str) -> FolderState:

@@ -41,7 +41,7 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from typing import Literal
 
-from tinycrm.mail.content import Attachment, read_bounces, read_content
+from tinycrm.mail.content import Attachment, read_bounces, read_content, returned_id
 from tinycrm.mail.dating import DatedBy, dated, header_date
 from tinycrm.mail.fields import header_mailboxes, header_text, raw_header
 from tinycrm.mail.headers import POLICY
@@ -104,6 +104,7 @@ class MailMessage:
     shared_key: str | None = None
     # a bounce (a delivery report): the recipients it says mail was not delivered to
     bounced: tuple[Bounce, ...] = ()
+    returned_id: str | None = None  # a bounce: the Message-ID of the message it returns
 
     def authors(self) -> tuple[str, ...]:
         """Every address of From (``sender`` first), once each."""
@@ -212,6 +213,7 @@ def parse_message(
         stored_key=stored_key,
         shared_key=shared_key,
         bounced=read_bounces(message) if whole else (),
+        returned_id=returned_id(message) if whole else None,
         senders=tuple(dict.fromkeys(a for a, _ in senders)),
         reply_to=tuple(dict.fromkeys(a for a, _ in reply_to)),
     )

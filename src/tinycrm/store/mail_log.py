@@ -45,6 +45,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
+from tinycrm.mail.keys import id_key
 from tinycrm.mail.message import MailMessage
 from tinycrm.store import validate
 from tinycrm.store.automation_models import SequenceEnrollment
@@ -59,6 +60,7 @@ from tinycrm.store.mail_once import MailOnce
 from tinycrm.store.mail_run import CONTACT_GONE as CONTACT_GONE
 from tinycrm.store.mail_run import CREATE_CONTACTS_MAX as CREATE_CONTACTS_MAX
 from tinycrm.store.mail_run import NO_ADDRESS as NO_ADDRESS
+from tinycrm.store.mail_run import NOT_SENT
 from tinycrm.store.mail_run import SKIP_REASONS as SKIP_REASONS
 from tinycrm.store.mail_run import UNREADABLE as UNREADABLE
 from tinycrm.store.mail_run import UNREADABLE_FILE as UNREADABLE_FILE
@@ -162,6 +164,7 @@ class MailLogger(MailOnce):
         # same person, counted under one id of its own (negative: no row has it).
         self._dry_people: dict[str, int] = {}  # mailbox (else address key) -> that id
         self._dry_ids: dict[int, int] = {}  # this batch's contact id -> that id
+        self._sent_this_run: set[int] = set()  # contacts (as ``seen``) mail went out to
         self._session: Session | None = None
         self._kept: set[tuple[str, int]] = set()  # rows this transaction keeps (_keep)
         # What this transaction knows, read for many messages at once (_read_ahead)
@@ -289,6 +292,10 @@ class MailLogger(MailOnce):
         sent = any(map(self._sent_by_user, message.authors()))  # its Bcc is the user's too
         bounced = self._bounced(message) if message.bounced and not sent else []
         if bounced:  # logged for those it bounced for alone, mail to them: no reply
+            bounced = [c for c in bounced if self._sent_to(message, c)]
+            if not bounced:  # forged, or of mail not logged: no bounce of theirs
+                run.skipped[NOT_SENT] += 1
+                return
             self._log_for(message, bounced, "in", set())
             return
         counterparts = tuple(a for a in message.addresses(bcc=sent) if not self._own(a))
@@ -330,6 +337,8 @@ class MailLogger(MailOnce):
             if outcome != "logged":
                 continue  # another sync logged it a moment ago, or a contact rm went first
             self.seen[(key, who)] = message.sent_on  # its Date, believed or not
+            if direction == "out":
+                self._sent_this_run.add(who)
             run.activities += 1
             run.contacts.add(who)
             if direction == "in" and contact.id in senders:
@@ -377,6 +386,27 @@ class MailLogger(MailOnce):
                     found.setdefault(contact.id, contact)
                     break
         return list(found.values())
+
+    def _sent_to(self, message: MailMessage, contact: Contact) -> bool:
+        """Whether the mail a bounce returns was logged as sent to ``contact``: an email
+        out to them under its Message-ID; a bounce without the returned message's
+        Message-ID, any email out to them. A bounce naming a contact no mail went to
+        (anyone can send one, naming any address) is none of theirs."""
+        assert contact.id is not None
+        who = self._dry_ids.get(contact.id, contact.id)
+        query = select(col(Activity.id)).where(
+            col(Activity.contact_id) == contact.id,
+            col(Activity.kind) == "email",
+            col(Activity.direction) == "out",
+        )
+        if message.returned_id is not None:
+            key = id_key(message.returned_id)
+            if (key, who) in self.seen:
+                return True  # logged by this run (a dry run writes nothing)
+            query = query.where(col(Activity.mail_key) == key)
+        elif who in self._sent_this_run:
+            return True
+        return self.session.scalars(query.limit(1)).first() is not None
 
     def _replying(self, message: MailMessage, replying: tuple[str, ...]) -> list[Contact]:
         """The known contacts of Reply-To (``replying``: its addresses but the user's

@@ -16,14 +16,27 @@ from tinycrm.store.engine import Store
 from tinycrm.store.records import record_event
 from tinycrm.vocab import plural
 
-__all__ = ["CONTACT_GONE", "CREATE_CONTACTS_MAX", "GONE", "NO_ADDRESS", "SKIP_REASONS",
-           "UNREADABLE", "UNREADABLE_FILE", "MailRun", "record_mail_run"]  # fmt: skip
+__all__ = [
+    "CONTACT_GONE",
+    "CREATE_CONTACTS_MAX",
+    "GONE",
+    "NOT_SENT",
+    "NO_ADDRESS",
+    "SKIP_REASONS",
+    "UNREADABLE",
+    "UNREADABLE_FILE",
+    "MailRun",
+    "record_mail_run",
+]
 
 CREATE_CONTACTS_MAX = MailSettings.create_contacts_max  # people on a message, by default
 CONTACT_GONE = "whose contact was deleted during the run"  # a reason a message was skipped
 # another: no From address that can be read (none, or one in an encoded word): who sent
 # it, and whether it was received at all, cannot be told, so it is logged for no one
 NO_ADDRESS = "with no From address"
+# another: a bounce of no mail logged as sent to the contacts it names (a forged one,
+# or one of mail from a folder not read: the Sent folder read after the INBOX)
+NOT_SENT = "bounce of mail not logged as sent"
 UNREADABLE = "unreadable on the server"  # another: mail sync's, a message IMAP refused
 GONE = "deleted on the server before it was read"  # mail sync's: expunged once listed
 # mail import's: a message file that is a link to nothing, a pipe or a device
@@ -32,7 +45,7 @@ UNREADABLE_FILE = NO_FILE
 # so that its CSV has the same columns whatever the run met; the last four are mail
 # import's, for a message file under a folder it does not read (mail.sources.Skipped)
 SKIP_REASONS = ("internal or own", NO_ADDRESS, "list or automated", "without a known contact",
-                CONTACT_GONE, UNREADABLE, GONE, NO_FILE, NOT_MAIL, CANNOT_READ,
+                CONTACT_GONE, NOT_SENT, UNREADABLE, GONE, NO_FILE, NOT_MAIL, CANNOT_READ,
                 BROKEN_EMLX)  # fmt: skip
 
 
