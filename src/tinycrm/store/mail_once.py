@@ -99,8 +99,25 @@ class MailOnce:
     def _deleted(self, message: MailMessage, contact_id: int) -> bool:
         """Whether ``message`` is logged for the contact because it was deleted from the
         CRM (under any of its keys), rather than being there."""
-        keys = self._keys(message) | self._old_keys(message) | self._dated_keys(message)
-        return self._buried(keys, contact_id) or self._buried_undated(message, contact_id)
+        dated = self._dated_keys(message)
+        keys = self._keys(message) | self._old_keys(message) | dated
+        if not self._buried(keys, contact_id) and not self._buried_undated(message, contact_id):
+            return False
+        # logged under its Message-ID and Date, as another message of its Message-ID was
+        # deleted: it is there
+        return not dated or not self._has_activity(dated, contact_id)
+
+    def _has_activity(self, keys: set[str], contact_id: int) -> bool:
+        if any((key, contact_id) in self.seen for key in keys):
+            return True
+        return (
+            self.session.scalars(
+                select(col(Activity.id)).where(
+                    col(Activity.mail_key).in_(keys), col(Activity.contact_id) == contact_id
+                )
+            ).first()
+            is not None
+        )
 
     def _buried_undated(self, message: MailMessage, contact_id: int) -> bool:
         """Whether ``message`` (without Message-ID or Date) is one an earlier version
