@@ -639,3 +639,18 @@ def test_addresses_separated_by_semicolons_are_each_read() -> None:
     assert m.cc == ("a2@x.example", "d@y.example")
     assert m.names["a2@x.example"] == "Lee; Ann"
     assert m.bcc == ("e@x.example", "f@y.example")
+
+
+def test_a_semicolon_or_comma_inside_an_encoded_name_separates_nothing() -> None:
+    """A mail program encoding 'Müller; Jürgen' as one encoded word (a ';' no encoded
+    word in a name may hold, but some write): the header was split at its semicolon,
+    the name's start dropped as no mailbox, and the contact made from it was named
+    '_J=C3=BCrgen?='. An encoded word is one word: the name is read whole."""
+    m = parse_message(
+        b"From: =?utf-8?q?M=C3=BCller;_J=C3=BCrgen?= <jm@x.example>\n"
+        b"To: =?utf-8?q?Lee,_Ann?= <a@x.example>; b@y.example\n\nx"
+    )
+    assert m.senders == ("jm@x.example",)
+    assert m.names["jm@x.example"] == "Müller; Jürgen"
+    assert m.to == ("a@x.example", "b@y.example")
+    assert m.names["a@x.example"] == "Lee, Ann"

@@ -258,10 +258,13 @@ def _masked(text: str) -> str:
 
 
 def _elements(value: str) -> tuple[list[str], bool]:
-    """An address list split at its commas outside quoted strings, comments and angle
-    brackets, and at such semicolons when it has no group (no such colon); whether it
+    """An address list split at its commas outside quoted strings, comments, encoded
+    words and angle brackets, and at such semicolons when it has no group (no such colon); whether it
     was split at a semicolon."""
     masked = list(_masked(value))
+    if "=?" in value:  # an encoded word is one word: a ';' or ',' in it separates nothing
+        for word in _ENCODED_WORD.finditer(value):
+            masked[word.start() : word.end()] = " " * (word.end() - word.start())
     angle = False
     for at, char in enumerate(masked):
         if char == "<":
