@@ -259,8 +259,8 @@ def _masked(text: str) -> str:
 
 def _elements(value: str) -> tuple[list[str], bool]:
     """An address list split at its commas outside quoted strings, comments, encoded
-    words and angle brackets, and at such semicolons when it has no group (no such colon); whether it
-    was split at a semicolon."""
+    words and angle brackets, and at such semicolons when it has no group (no such
+    colon); whether it was split at a semicolon."""
     masked = list(_masked(value))
     if "=?" in value:  # an encoded word is one word: a ';' or ',' in it separates nothing
         for word in _ENCODED_WORD.finditer(value):
