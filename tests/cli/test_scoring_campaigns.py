@@ -208,3 +208,16 @@ def test_a_campaign_report_into_a_pipe_has_no_trailing_spaces(cli, leads) -> Non
     lines = _ok(cli, "campaign", "report", "Spring webinar").stdout.splitlines()
     assert any(line.startswith("ROI") for line in lines)
     assert lines == [line.rstrip() for line in lines]
+
+
+def test_a_big_roi_has_thousands_separators(cli) -> None:
+    """A €0.01 budget that brought €333,333 showed ROI 3333329900.0%, the only big
+    number in tinycrm without its commas."""
+    _ok(cli, "campaign", "add", "Fair", "--channel", "event", "--budget", "0.01")
+    _ok(cli, "contact", "add", "Ada", "--source", "Fair")
+    _ok(cli, "deal", "add", "Big", "--contact", "Ada", "--amount", "333333")
+    _ok(cli, "deal", "won", "Big")
+    text = _ok(cli, "campaign", "report", "Fair").stdout
+    assert re.search(r"^ROI +3,333,329,900\.0% +-100\.0%$", text, re.M), text
+    report = _ok(cli, "campaign", "report", "Fair", "--json").json()
+    assert report["first_touch"]["roi"] == 33333299

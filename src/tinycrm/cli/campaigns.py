@@ -55,7 +55,7 @@ def _per_currency(values: dict[str, Any]) -> str:
 def _percent(ratio: Any) -> str:
     if ratio is None:
         return "n/a"
-    return f"{Decimal(str(ratio)) * 100:.1f}%"
+    return f"{Decimal(str(ratio)) * 100:,.1f}%"
 
 
 def _members(n: int) -> str:
@@ -194,9 +194,9 @@ def show(
 
 def _member_counts(row: dict[str, Any]) -> str:
     counts = ", ".join(
-        f"{row[s]} {s}" for s in ("targeted", "sent", "responded", "converted") if row[s]
+        f"{row[s]:,} {s}" for s in ("targeted", "sent", "responded", "converted") if row[s]
     )
-    return f"{row['members']}" + (f": {counts}" if counts else "")
+    return f"{row['members']:,}" + (f": {counts}" if counts else "")
 
 
 @app.command("edit")
@@ -347,10 +347,10 @@ def _render_report(row: dict[str, Any]) -> None:
     summary = {
         "members": _member_counts(campaign),
         "response_rate": f"{_percent(row['response_rate'])} "
-        f"({row['responses']} of {members} responded or converted)",
+        f"({row['responses']:,} of {members:,} responded or converted)",
         "conversion_rate": f"{_percent(row['conversion_rate'])} "
-        f"({row['converted']} of {members} converted)",
-        "leads": f"{row['leads']} (first touch here, or responded)",
+        f"({row['converted']:,} of {members:,} converted)",
+        "leads": f"{row['leads']:,} (first touch here, or responded)",
         "cost_per_lead": _money(row["cost_per_lead"], currency)
         or ("n/a (no budget)" if row["budget"] is None else "n/a (no leads)"),
     }
@@ -369,7 +369,7 @@ def _render_report(row: dict[str, Any]) -> None:
     table.add_column("last touch")
     models = [row["first_touch"], row["last_touch"]]
     lines = [
-        ("contacts", lambda a: str(a["contacts"])),
+        ("contacts", lambda a: f"{a['contacts']:,}"),
         ("deals", _deal_counts),
         ("won revenue", lambda a: _per_currency(a["won_revenue"])),
         ("open value", lambda a: _per_currency(a["open_value"])),
@@ -383,9 +383,9 @@ def _render_report(row: dict[str, Any]) -> None:
 
 
 def _deal_counts(a: dict[str, Any]) -> str:
-    parts = [f"{a[k]} {w}" for k, w in (("open_deals", "open"), ("won_deals", "won"),
+    parts = [f"{a[k]:,} {w}" for k, w in (("open_deals", "open"), ("won_deals", "won"),
                                          ("lost_deals", "lost")) if a[k]]  # fmt: skip
-    return f"{a['deals']}" + (f" ({', '.join(parts)})" if parts else "")
+    return f"{a['deals']:,}" + (f" ({', '.join(parts)})" if parts else "")
 
 
 def _roi(a: dict[str, Any], budget: Any, currency: str) -> str:
