@@ -221,3 +221,24 @@ def test_a_big_roi_has_thousands_separators(cli) -> None:
     assert re.search(r"^ROI +3,333,329,900\.0% +-100\.0%$", text, re.M), text
     report = _ok(cli, "campaign", "report", "Fair", "--json").json()
     assert report["first_touch"]["roi"] == 33333299
+
+
+@pytest.mark.parametrize(
+    ("budget", "currency", "leads", "shown", "exact"),
+    [
+        ("0.01", "EUR", 3, "< €0.01", 0),  # 0.0033…: rounds to nothing
+        ("0.01", "EUR", 2, "€0.01", 0.01),  # 0.005 rounds up to a cent
+        ("1", "JPY", 3, "< ¥1", 0),
+        ("0", "EUR", 3, "€0.00", 0),  # no cost at all: nothing to hide
+    ],
+)
+def test_a_cost_per_lead_under_one_cent_is_not_shown_as_nothing(
+    cli, budget: str, currency: str, leads: int, shown: str, exact: float
+) -> None:
+    _ok(cli, "campaign", "add", "Fair", "--channel", "event", "--budget", budget,
+        "--currency", currency)  # fmt: skip
+    for n in range(leads):
+        _ok(cli, "contact", "add", f"P{n}", "--source", "Fair")
+    text = _ok(cli, "campaign", "report", "Fair").stdout
+    assert re.search(rf"^cost per lead +{re.escape(shown)}$", text, re.M), text
+    assert _ok(cli, "campaign", "report", "Fair", "--json").json()["cost_per_lead"] == exact

@@ -58,6 +58,20 @@ def _percent(ratio: Any) -> str:
     return f"{Decimal(str(ratio)) * 100:,.1f}%"
 
 
+def _cost_per_lead(row: dict[str, Any], currency: str) -> str:
+    """Budget ÷ leads in the currency's minor units; a cost that rounds to nothing on a
+    budget that is not nothing is below one minor unit (``< €0.01``), not free."""
+    cost = row["cost_per_lead"]
+    if cost is None:
+        return "n/a (no budget)" if row["budget"] is None else "n/a (no leads)"
+    if not Decimal(str(cost)) and Decimal(str(row["budget"])) > 0:
+        from tinycrm import money
+
+        unit = Decimal(1).scaleb(-money.currency_exponent(currency))
+        return f"< {_money(unit, currency)}"
+    return _money(cost, currency)
+
+
 def _members(n: int) -> str:
     return f"{n} member{'' if n == 1 else 's'}"
 
@@ -351,8 +365,7 @@ def _render_report(row: dict[str, Any]) -> None:
         "conversion_rate": f"{_percent(row['conversion_rate'])} "
         f"({row['converted']:,} of {members:,} converted)",
         "leads": f"{row['leads']:,} (first touch here, or responded)",
-        "cost_per_lead": _money(row["cost_per_lead"], currency)
-        or ("n/a (no budget)" if row["budget"] is None else "n/a (no leads)"),
+        "cost_per_lead": _cost_per_lead(row, currency),
     }
     labels = [
         ("members", "members"),
