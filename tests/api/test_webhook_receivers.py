@@ -53,7 +53,7 @@ def test_what_a_receiver_answers_reaches_the_terminal_escaped(isolated_user_dirs
         )
     finally:
         server.close()
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 1, done.stderr  # it failed
     assert "\x1b" not in done.stderr and "\x07" not in done.stderr
     assert "HTTP 500 \\x1b]0;owned\\x07\\x1b[31mRED (gave up)" in done.stderr
     failed = subprocess.run(

@@ -42,7 +42,7 @@ def test_the_command_line_delivers_lists_failures_and_retries(
     assert run("contact", "add", "Ada Lovelace").returncode == 0
     receiver.plan = [500]
     first = run("webhooks", "deliver")
-    assert first.returncode == 0, first.stderr
+    assert first.returncode == 1, first.stderr  # every try failed: not a success
     assert "given up 1" in first.stdout and "HTTP 500" in first.stderr
     failed = json.loads(run("webhooks", "failed", "--json").stdout)
     assert [(f["event_type"], f["last_status"]) for f in failed] == [("contact.created", 500)]
@@ -64,6 +64,33 @@ def test_the_command_line_delivers_lists_failures_and_retries(
     assert "deliver --watch" in (units / "tinycrm-webhooks.service").read_text()
     assert "Removed" in run("webhooks", "uninstall").stdout
     assert not (units / "tinycrm-webhooks.service").exists()
+
+
+def test_deliver_exits_1_when_any_try_failed(receiver: Receiver, isolated_user_dirs: Path) -> None:
+    """Every failure was a line on stderr, yet the run exited 0: cron and scripts took it
+    for a success. A try that failed, to be retried or given up, now makes it exit 1."""
+    config = isolated_user_dirs / "config" / "tinycrm" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(config_text(receiver.url, extra="attempts = 3\n", retry_after=600))
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "tinycrm", *args]
+        return subprocess.run(command, capture_output=True, text=True, timeout=60)
+
+    assert run("contact", "add", "Ada Lovelace").returncode == 0
+    assert run("contact", "add", "Bob Babbage").returncode == 0
+    receiver.plan = [204, 500]
+    half = run("webhooks", "deliver")
+    assert (half.returncode, half.stdout) == (1, "Delivered 1, to retry 1, given up 0\n")
+    assert half.stderr.count("\n") == 1
+    assert "HTTP 500 Internal Server Error (try 1 of 3;" in half.stderr
+    quiet = run("webhooks", "deliver")  # the retry is not due yet: nothing failed
+    assert (quiet.returncode, quiet.stdout, quiet.stderr) == (
+        0, "Delivered 0, to retry 0, given up 0\n", ""
+    )  # fmt: skip
+    assert run("contact", "add", "Cy Young").returncode == 0
+    assert run("webhooks", "deliver").returncode == 0
+    assert [b["record"]["name"] for b in receiver.bodies()] == ["Ada Lovelace", "Cy Young"]
 
 
 def _watching(
@@ -187,11 +214,11 @@ def test_the_lists_name_an_endpoint_by_its_table_and_host_not_its_secret(
     config.write_text(config_text(url, extra="attempts = 1\n"))
     named = f"webhooks[1] http://127.0.0.1:{receiver.port}/…"
 
-    def run(*args: str) -> str:
+    def run(*args: str, exit_code: int = 0) -> str:
         done = subprocess.run(
             [sys.executable, "-m", "tinycrm", *args], capture_output=True, text=True, timeout=60
         )
-        assert done.returncode == 0, done.stderr
+        assert done.returncode == exit_code, done.stderr
         said = done.stdout + done.stderr
         assert "s3cr3t" not in said and "t0k3n" not in said, said
         return done.stdout
@@ -206,7 +233,7 @@ def test_the_lists_name_an_endpoint_by_its_table_and_host_not_its_secret(
     assert endpoint["url"] == f"http://127.0.0.1:{receiver.port}/…"
     run("webhooks", "status", "--csv")
     receiver.plan = [500]
-    run("webhooks", "deliver")
+    run("webhooks", "deliver", exit_code=1)
     assert named in run("webhooks", "failed")
     (failed,) = json.loads(run("webhooks", "failed", "--json"))
     assert (failed["endpoint"], failed["last_status"]) == (named, 500)

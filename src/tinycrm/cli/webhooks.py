@@ -51,7 +51,8 @@ def deliver(
 ) -> None:
     """POST each event waiting in the outbox to its endpoints; failures are retried later.
 
-    Exit 0 when every due event was delivered (or is waiting for its retry)."""
+    Exit 1 when any try failed (each is a line on stderr), 0 when every due event was
+    delivered; --watch keeps running through failures."""
     from tinycrm import interrupts, safetext
 
     webhooks = crm(ctx).webhooks
@@ -75,8 +76,8 @@ def deliver(
                         f"given up {run.failed}"
                         + (" (tinycrm webhooks failed lists them)" if run.failed else "")
                     )
-                if not watch:
-                    return
+                if not watch:  # a failed try is on stderr: cron and scripts see it too
+                    raise typer.Exit(1 if run.errors else 0)
                 sys.stdout.flush()
                 time.sleep(interval)
     except KeyboardInterrupt:
