@@ -18,6 +18,9 @@ as it is. A fragment names the kind where the URL does not show it (``…#ntfy``
 ``#slack``, ``#mattermost``, ``#rocketchat``, ``#discord``, ``#teams``, ``#json``); it is
 not sent.
 
+A chat receiver (Slack, Mattermost, Rocket.Chat) gets the escaped text and the count,
+never the raw items beside it: their stored text would reach it unescaped.
+
 Each kind has its limit (:attr:`Target.limit`): ntfy's 4 KB of body, Slack's 4,000
 characters of text, Discord's 2,000 of content, Teams' 24 KB of body (its messages
 take about 28 KB, the card's own JSON included). A big batch goes in parts, each its own
@@ -204,9 +207,11 @@ class Target:
     def payload(self, items: list[DueItem], text: str) -> Any:
         """What one POST carries: for Discord its content (its markdown escaped,
         mentioning no one, no link previews); for Teams an Adaptive Card of the text
-        (:func:`teams_card`); for the
-        others the text (escaped for Slack-style ones), how many items, the items
-        (amounts exact, as stored)."""
+        (:func:`teams_card`); for Slack, Mattermost and Rocket.Chat the text, escaped
+        for each, and how many items: not the items themselves, whose stored text
+        unescaped beside it would be shown by a receiver that shows the payload's
+        fields; for a script the text, how many items, the items (amounts exact, as
+        stored)."""
         if self.kind == "ntfy":
             return text  # ntfy publishes the body as the message: the text, as text
         if self.kind == "discord":
@@ -217,10 +222,14 @@ class Target:
             }
         if self.kind == "teams":
             return teams_card(text)
-        shown = {"slack": slack_escaped, "mattermost": mattermost_escaped}.get(self.kind)
-        if self.kind == "rocketchat":
-            shown = rocketchat_block
-        return payload(items, shown(text) if shown else text)
+        chat = {
+            "slack": slack_escaped,
+            "mattermost": mattermost_escaped,
+            "rocketchat": rocketchat_block,
+        }.get(self.kind)
+        if chat:
+            return {"text": chat(text), "count": len(items)}
+        return payload(items, text)
 
     def size(self, body: Any) -> int:
         """What counts towards :attr:`limit`: the text's characters for Slack and
