@@ -59,7 +59,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tinycrm.errors import TinyCrmError
+from tinycrm.config_lines import ConfigError
+from tinycrm.config_lines import Locator as _Locator
 from tinycrm.vocab import LIFECYCLES
 
 if TYPE_CHECKING:
@@ -103,21 +104,6 @@ SECTIONS = {
 }
 SCORING_KEYS = ("hot", "cold")
 SCORE_LIMIT = 1_000_000
-
-
-class ConfigError(TinyCrmError, ValueError):
-    """The config file is not valid: the message names the file, line and key."""
-
-    def refusal(self) -> str:
-        """The line a write it refuses says: the file's mistake after 'config file error
-        (tinycrm rules check)', which finds them all; a file that is not there as it is
-        ('config file … does not exist'), which that command could not help with."""
-        text = str(self)
-        return (
-            text
-            if text.startswith("config file ")
-            else f"config file error (tinycrm rules check): {text}"
-        )
 
 
 @dataclass(frozen=True)
@@ -390,9 +376,16 @@ def parse_config(text: str, path: Path) -> Config:
         raise locate.error(None, "remind", "[remind] must be a table")
     closing = remind.get("closing_days", 7)
     if not isinstance(closing, int) or isinstance(closing, bool) or not 0 <= closing <= 365:
-        raise locate.error(None, "closing_days", "remind.closing_days must be a whole number 0-365")
+        raise locate.error(
+            None,
+            "closing_days",
+            "remind.closing_days must be a whole number 0-365",
+            within="remind",
+        )
     for key in set(remind) - {"closing_days"}:
-        raise locate.error(None, key, f"unknown key remind.{key} (known: closing_days)")
+        raise locate.error(
+            None, key, f"unknown key remind.{key} (known: closing_days)", within="remind"
+        )
     smtp = data.get("smtp")
     if smtp is not None and not isinstance(smtp, dict):
         raise locate.error(None, "smtp", "[smtp] must be a table")
@@ -441,11 +434,13 @@ def _hooks(hooks: Any, locate: _Locator) -> float:
         raise locate.error(None, "hooks", "[hooks] must be a table")
     for key in hooks:
         if key != "timeout":
-            raise locate.error(None, key, f"unknown key hooks.{key} (known: timeout)")
+            raise locate.error(
+                None, key, f"unknown key hooks.{key} (known: timeout)", within="hooks"
+            )
     timeout = hooks.get("timeout", 10)
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout <= 3600:
         said = "hooks.timeout must be a number of seconds, more than 0 and at most 3600"
-        raise locate.error(None, "timeout", said)
+        raise locate.error(None, "timeout", said, within="hooks")
     return float(timeout)
 
 
@@ -484,7 +479,12 @@ TLS_MODES = ("ssl", "starttls", "none")
 
 def _strings(value: Any, name: str, locate: _Locator) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise locate.error(None, name.rsplit(".", 1)[1], f"{name} must be a list of strings")
+        raise locate.error(
+            None,
+            name.rsplit(".", 1)[1],
+            f"{name} must be a list of strings",
+            within=name.rsplit(".", 1)[0],
+        )
     return tuple(v.strip().lower() for v in value)
 
 
@@ -494,12 +494,17 @@ def _mail(mail: Any, locate: _Locator) -> MailSettings:
         raise locate.error(None, "mail", "[mail] must be a table")
     for key in mail:
         if key not in MAIL_KEYS:
-            raise locate.error(None, key, f"unknown key mail.{key} (known: {', '.join(MAIL_KEYS)})")
+            raise locate.error(
+                None, key, f"unknown key mail.{key} (known: {', '.join(MAIL_KEYS)})", within="mail"
+            )
     addresses = _strings(mail.get("own_addresses", []), "mail.own_addresses", locate)
     for address in addresses:
         if "@" not in address:
             raise locate.error(
-                None, "own_addresses", f"mail.own_addresses: {address!r} is not an address"
+                None,
+                "own_addresses",
+                f"mail.own_addresses: {address!r} is not an address",
+                within="mail",
             )
     domains = tuple(
         d.lstrip("@") for d in _strings(mail.get("own_domains", []), "mail.own_domains", locate)
@@ -510,6 +515,7 @@ def _mail(mail: Any, locate: _Locator) -> MailSettings:
             None,
             "create_contacts_max",
             f"mail.create_contacts_max must be a number of people, 1-{CREATE_CONTACTS_LIMIT:,}",
+            within="mail",
         )
     imap = mail.get("imap")
     return MailSettings(
@@ -526,38 +532,55 @@ def _imap(imap: Any, locate: _Locator) -> ImapSettings:
     for key in imap:
         if key not in IMAP_KEYS:
             raise locate.error(
-                None, key, f"unknown key mail.imap.{key} (known: {', '.join(IMAP_KEYS)})"
+                None,
+                key,
+                f"unknown key mail.imap.{key} (known: {', '.join(IMAP_KEYS)})",
+                within="mail.imap",
             )
     for key in ("host", "user"):
         if not isinstance(imap.get(key), str) or not imap[key].strip():
-            raise locate.error(None, key, f"mail.imap.{key} is required (a string)")
+            raise locate.error(
+                None, key, f"mail.imap.{key} is required (a string)", within="mail.imap"
+            )
     port = imap.get("port")
     if port is not None and (
         isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536
     ):
-        raise locate.error(None, "port", "mail.imap.port must be a port number, 1-65535")
+        raise locate.error(
+            None, "port", "mail.imap.port must be a port number, 1-65535", within="mail.imap"
+        )
     tls = imap.get("tls", "ssl")
     if tls not in TLS_MODES:
-        raise locate.error(None, "tls", 'mail.imap.tls must be "ssl", "starttls" or "none"')
+        raise locate.error(
+            None, "tls", 'mail.imap.tls must be "ssl", "starttls" or "none"', within="mail.imap"
+        )
     command = _password_cmd(imap.get("password_cmd"), locate)
     keyring = imap.get("keyring", False)
     if not isinstance(keyring, bool):
-        raise locate.error(None, "keyring", "mail.imap.keyring must be true or false")
+        raise locate.error(
+            None, "keyring", "mail.imap.keyring must be true or false", within="mail.imap"
+        )
     folders = imap.get("folders")
     if folders is not None and (
         not isinstance(folders, list)
         or not folders
         or not all(isinstance(f, str) and f.strip() and _one_line(f) for f in folders)
     ):
-        raise locate.error(None, "folders", "mail.imap.folders must be a list of folder names")
+        raise locate.error(
+            None, "folders", "mail.imap.folders must be a list of folder names", within="mail.imap"
+        )
     host = imap["host"].strip()
     if any(ch.isspace() or ord(ch) < 32 for ch in host) or "/" in host:
-        raise locate.error(None, "host", "mail.imap.host must be a host name without spaces")
+        raise locate.error(
+            None, "host", "mail.imap.host must be a host name without spaces", within="mail.imap"
+        )
     if not _one_line(imap["user"]):
-        raise locate.error(None, "user", "mail.imap.user must be one line")
+        raise locate.error(None, "user", "mail.imap.user must be one line", within="mail.imap")
     cafile = imap.get("cafile")
     if cafile is not None and (not isinstance(cafile, str) or not cafile.strip()):
-        raise locate.error(None, "cafile", "mail.imap.cafile must be the path of a PEM file")
+        raise locate.error(
+            None, "cafile", "mail.imap.cafile must be the path of a PEM file", within="mail.imap"
+        )
     return ImapSettings(
         host=host,
         user=imap["user"].strip(),
@@ -591,13 +614,15 @@ def _password_cmd(value: Any, locate: _Locator) -> tuple[str, ...] | None:
         try:
             words = shlex.split(value)
         except ValueError as exc:  # an unclosed quote
-            raise locate.error(None, "password_cmd", f"mail.imap.password_cmd: {exc}") from None
+            raise locate.error(
+                None, "password_cmd", f"mail.imap.password_cmd: {exc}", within="mail.imap"
+            ) from None
     elif isinstance(value, list) and all(isinstance(w, str) for w in value):
         words = list(value)
     else:
-        raise locate.error(None, "password_cmd", message)
+        raise locate.error(None, "password_cmd", message, within="mail.imap")
     if not words or not words[0].strip() or any("\0" in w for w in words):
-        raise locate.error(None, "password_cmd", message)
+        raise locate.error(None, "password_cmd", message, within="mail.imap")
     return tuple(words)
 
 
@@ -607,7 +632,9 @@ def _phone(phone: Any, locate: _Locator) -> str | None:
         raise locate.error(None, "phone", "[phone] must be a table")
     for key in phone:
         if key != "region":
-            raise locate.error(None, key, f"unknown key phone.{key} (known: region)")
+            raise locate.error(
+                None, key, f"unknown key phone.{key} (known: region)", within="phone"
+            )
     region = phone.get("region")
     if region is None:
         return None
@@ -619,11 +646,12 @@ def _phone(phone: Any, locate: _Locator) -> str | None:
             "region",
             'phone.region must be a two-letter country code in quotes, such as "DE" '
             f"(not {region!r})",
+            within="phone",
         )
     try:
         return check_region(region)
     except ValueError as exc:
-        raise locate.error(None, "region", f"phone.region: {exc}") from None
+        raise locate.error(None, "region", f"phone.region: {exc}", within="phone") from None
 
 
 _KEY = re.compile(r"^(?:(?:ctrl|shift|alt|super|meta)\+)*(?:[a-z0-9_]+|[^\s,])$", re.IGNORECASE)
@@ -640,7 +668,10 @@ def _keys(keys: Any, locate: _Locator) -> dict[str, str]:
     for binding_id, value in keys.items():
         if not _BINDING_ID.match(binding_id):
             raise locate.error(
-                None, binding_id, f'keys: {binding_id!r} is not a binding id like "board.won"'
+                None,
+                binding_id,
+                f'keys: {binding_id!r} is not a binding id like "board.won"',
+                within="keys",
             )
         parts = [p.strip() for p in value.split(",")] if isinstance(value, str) else []
         if not parts or not all(_KEY.match(p) for p in parts):
@@ -648,6 +679,7 @@ def _keys(keys: Any, locate: _Locator) -> dict[str, str]:
                 None,
                 binding_id,
                 f'keys.{binding_id} must be keys as a string, such as "W", "ctrl+q" or "f5,F"',
+                within="keys",
             )
         out[binding_id] = ",".join(parts)
     return out
@@ -659,16 +691,21 @@ def _scoring(scoring: Any, locate: _Locator) -> tuple[int, int]:
         raise locate.error(None, "scoring", "[scoring] must be a table")
     for key in scoring:
         if key not in SCORING_KEYS:
-            raise locate.error(None, key, f"unknown key scoring.{key} (known: hot, cold)")
+            raise locate.error(
+                None, key, f"unknown key scoring.{key} (known: hot, cold)", within="scoring"
+            )
     values = {"hot": 10, "cold": 0}
     for key in SCORING_KEYS:
         value = scoring.get(key, values[key])
         if not isinstance(value, int) or isinstance(value, bool) or abs(value) > SCORE_LIMIT:
-            raise locate.error(None, key, f"scoring.{key} must be a whole number")
+            raise locate.error(None, key, f"scoring.{key} must be a whole number", within="scoring")
         values[key] = value
     if values["cold"] > values["hot"]:
         raise locate.error(
-            None, "cold", f"scoring.cold ({values['cold']}) must not be above hot ({values['hot']})"
+            None,
+            "cold",
+            f"scoring.cold ({values['cold']}) must not be above hot ({values['hot']})",
+            within="scoring",
         )
     return values["hot"], values["cold"]
 
@@ -734,52 +771,3 @@ def _rule(index: int, raw: Any, locate: _Locator) -> Rule:
         line=locate.line(index, None),
         key_lines=tuple((key, locate.line(index, key)) for key in raw),
     )
-
-
-class _Locator:
-    """Finds the line of a key in the TOML text (tomllib does not keep positions)."""
-
-    def __init__(self, text: str, path: Path) -> None:
-        self.lines = text.splitlines()
-        self.path = path
-        self.rule_starts = [
-            n for n, line in enumerate(self.lines) if re.match(r"\s*\[\[\s*rules\s*\]\]", line)
-        ]
-
-    def line(self, rule: int | None, key: str | None) -> int | None:
-        start, end = 0, len(self.lines)
-        if rule is not None and rule < len(self.rule_starts):
-            start = self.rule_starts[rule]
-            later = [n for n in self.rule_starts if n > start] + [
-                n for n, line in enumerate(self.lines) if n > start and re.match(r"\s*\[", line)
-            ]
-            end = min(later, default=len(self.lines))
-            if key is None:
-                return start + 1
-        if key is None:
-            return None
-        pattern = re.compile(rf"\s*([\"']?){re.escape(key)}\1\s*=|\s*\[\s*{re.escape(key)}\s*\]")
-        for n in range(start, end):
-            if pattern.match(self.lines[n]):
-                return n + 1
-        return start + 1 if rule is not None else None
-
-    def table_line(self, array: str, index: int, key: str) -> int | None:
-        """The line of ``key`` in the ``index``-th ``[[array]]`` table (or of its header)."""
-        starts = [
-            n for n, line in enumerate(self.lines) if re.match(rf"\s*\[\[\s*{array}\s*\]\]", line)
-        ]
-        if index >= len(starts):
-            return None
-        start = starts[index]
-        later = [n for n, line in enumerate(self.lines) if n > start and re.match(r"\s*\[", line)]
-        pattern = re.compile(rf"\s*([\"']?){re.escape(key)}\1\s*=")
-        for n in range(start + 1, min(later, default=len(self.lines))):
-            if pattern.match(self.lines[n]):
-                return n + 1
-        return start + 1
-
-    def error(self, rule: int | None, key: str | None, message: str) -> ConfigError:
-        line = self.line(rule, key)
-        where = f"{self.path}, line {line}" if line else str(self.path)
-        return ConfigError(f"{where}: {message}")

@@ -25,7 +25,9 @@ from typing import Any, Protocol
 class _Locator(Protocol):
     """``tinycrm.config``'s locator: an error naming the line of a key."""
 
-    def error(self, rule: int | None, key: str | None, message: str) -> Exception: ...
+    def error(
+        self, rule: int | None, key: str | None, message: str, *, within: str | None = None
+    ) -> Exception: ...
 
 
 SELLER_KEYS = ("name", "address", "tax_id", "email", "phone", "payment_terms")
@@ -63,15 +65,17 @@ def parse_seller(raw: Any, locate: _Locator) -> SellerSettings:
     for key, value in raw.items():
         if key not in SELLER_KEYS:
             known = ", ".join(SELLER_KEYS)
-            raise locate.error(None, key, f"unknown key seller.{key} (known: {known})")
+            raise locate.error(
+                None, key, f"unknown key seller.{key} (known: {known})", within="seller"
+            )
         if not isinstance(value, str):
-            raise locate.error(None, key, f"seller.{key} must be text")
+            raise locate.error(None, key, f"seller.{key} must be text", within="seller")
         multiline = key in ("address", "payment_terms")
         problem = safetext.problem(value, multiline=multiline)
         if problem is not None:
-            raise locate.error(None, key, f"seller.{key}: {problem}")
+            raise locate.error(None, key, f"seller.{key}: {problem}", within="seller")
         if len(value) > MAX_SELLER_TEXT:
-            raise locate.error(None, key, f"seller.{key} is too long")
+            raise locate.error(None, key, f"seller.{key} is too long", within="seller")
         values[key] = value.strip() or None
     return SellerSettings(**values)
 
@@ -84,23 +88,35 @@ def parse_quotes(raw: Any, locate: _Locator) -> QuoteSettings:
     for key in raw:
         if key not in QUOTE_KEYS:
             known = ", ".join(QUOTE_KEYS)
-            raise locate.error(None, key, f"unknown key quotes.{key} (known: {known})")
+            raise locate.error(
+                None, key, f"unknown key quotes.{key} (known: {known})", within="quotes"
+            )
     days = raw.get("valid_days", 30)
     if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 3650:
-        raise locate.error(None, "valid_days", "quotes.valid_days must be a whole number 1-3650")
+        raise locate.error(
+            None, "valid_days", "quotes.valid_days must be a whole number 1-3650", within="quotes"
+        )
     remind = raw.get("remind_days", 7)
     if not isinstance(remind, int) or isinstance(remind, bool) or not 0 <= remind <= 365:
         raise locate.error(
-            None, "remind_days", "quotes.remind_days must be a whole number 0-365 (0: never)"
+            None,
+            "remind_days",
+            "quotes.remind_days must be a whole number 0-365 (0: never)",
+            within="quotes",
         )
     wins = raw.get("accept_wins_deal", True)
     if not isinstance(wins, bool):
         raise locate.error(
-            None, "accept_wins_deal", "quotes.accept_wins_deal must be true or false"
+            None,
+            "accept_wins_deal",
+            "quotes.accept_wins_deal must be true or false",
+            within="quotes",
         )
     font = raw.get("pdf_font")
     if font is not None and (not isinstance(font, str) or "\x00" in font):
-        raise locate.error(None, "pdf_font", "quotes.pdf_font must be the path of a .ttf file")
+        raise locate.error(
+            None, "pdf_font", "quotes.pdf_font must be the path of a .ttf file", within="quotes"
+        )
     return QuoteSettings(
         valid_days=days, accept_wins_deal=wins, remind_days=remind, pdf_font=font or None
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -189,3 +190,39 @@ def test_contract_add_takes_the_configs_default_term(
         crm.deals.win("Sale")
         made = crm.contracts.add(deal="Sale", start="2026-01-01")
         assert (made.term, str(made.end_date)) == ("6m", "2026-06-30")
+
+
+HOOK = '[[webhooks]]\nurl = "https://example.com/h"\nevents = ["*"]\ntimeout = 1\n\n'
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "says"),
+    [
+        ('[support]\ndays = "mon-fri"\nwarn = "soon"\n', 3, "support.warn"),
+        ('[support]\ntimezone = "Nowhere/Land"\n', 2, "timezone"),
+        ('[support]\nholidays = ["x"]\n', 2, "holidays"),
+        ('[support]\nhours = "9-5"\n', 2, "support.hours"),
+        (
+            '[support]\nwarn = "1h"\n\n[support.response]\nurgent = "1h"\nhigh = "never"\n',
+            6,
+            "support.response.high",
+        ),
+        ('[support]\nwarn = "1h"\n\n[support.response]\nsoon = "1h"\n', 5, "soon"),
+        ('[support]\nresponse = { urgent = "x" }\n', 2, "support.response.urgent"),
+        ("[support]\nwarn = 5\n", 2, "support.warn must be text"),
+        (HOOK + '[hooks]\n\n# each hook\ntimeout = "x"\n', 9, "hooks.timeout"),
+        ("[remind]\n\n\nclosing_days = -1\n", 4, "closing_days"),
+        ("[contracts]\n\nremind_days = -1\n", 3, "contracts.remind_days"),
+        ("[contracts]\n\nsize = 1\n", 3, "contracts.size"),
+    ],
+)
+def test_a_config_error_names_its_own_keys_line(
+    tmp_path: Path, text: str, line: int, says: str
+) -> None:
+    """'[support]\\nwarn = "soon"' was told at [support]'s line: every mistake inside the
+    table was, whichever key it was in, and a key was looked for in the whole file (the
+    first 'timeout =' anywhere, a webhook's, for [hooks]'). Now the line is the key's."""
+    path = tmp_path / "config.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=rf"config\.toml, line {line}: .*{re.escape(says)}"):
+        load_config(path)
