@@ -176,7 +176,7 @@ def test_the_edits_say_they_change_what_was_there_and_deletions_ask_for_true(
                     hints = tools[name].annotations
                     assert hints is not None, name
                     assert (hints.read_only_hint, hints.destructive_hint) == (False, True), name
-                    assert (hints.idempotent_hint, hints.open_world_hint) == (True, False), name
+                    assert (hints.idempotent_hint, hints.open_world_hint) == (True, True), name
                 for name in ("delete_task", "delete_activity"):
                     schema = tools[name].input_schema
                     assert "confirm" in schema["required"], name

@@ -28,7 +28,9 @@ def test_each_tools_hints_say_what_it_does_to_the_crm(sqlite_url: str) -> None: 
     asking before each destructive call let an assistant move, win, lose or complete
     without a word. Each overwrites what was there (a stage, an open deal, an open task),
     and a repeat is refused, so each is destructive and idempotent, as the edits are.
-    The adds say they are not idempotent: a second add_task is a second task."""
+    The adds say they are not idempotent: a second add_task is a second task. Every write
+    is open-world: it runs the user's hooks and queues their webhooks, which reach
+    whatever those reach (openWorldHint false said a write stayed in the CRM)."""
     from tinycrm.mcp_server.server import build_server
 
     async def main() -> None:
@@ -50,9 +52,9 @@ def test_each_tools_hints_say_what_it_does_to_the_crm(sqlite_url: str) -> None: 
                     if name in READ_TOOLS:
                         assert seen == (True, None, None, False), (name, seen)
                     elif name in ADDS:
-                        assert seen == (False, False, False, False), (name, seen)
+                        assert seen == (False, False, False, True), (name, seen)
                     else:
-                        assert seen == (False, True, True, False), (name, seen)
+                        assert seen == (False, True, True, True), (name, seen)
                 # idempotent as said: the same call again is refused, nothing more changed
                 for tool, arguments in [
                     ("move_deal", {"ref": "Engine order", "stage": "Qualified"}),

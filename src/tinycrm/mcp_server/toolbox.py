@@ -34,13 +34,13 @@ STILL_SAVING = "still saving: waiting for the database (another write holds it) 
 
 READ = ToolAnnotations(readOnlyHint=True, openWorldHint=False)
 ADD = ToolAnnotations(
-    readOnlyHint=False, destructiveHint=False, idempotentHint=False, openWorldHint=False
+    readOnlyHint=False, destructiveHint=False, idempotentHint=False, openWorldHint=True
 )
 """A write that only adds (a contact, a task, an activity logged; a company a new
 contact names): "only additive updates", as the MCP specification says a destructive
 hint of false means. The same call again adds another: not idempotent."""
 REWRITE = ToolAnnotations(
-    readOnlyHint=False, destructiveHint=True, idempotentHint=True, openWorldHint=False
+    readOnlyHint=False, destructiveHint=True, idempotentHint=True, openWorldHint=True
 )
 """A write that changes or deletes what was there (a move, a win or a loss and a task
 done overwrite a stage, an open deal, an open task; an edit overwrites, a deletion and a
@@ -49,8 +49,9 @@ deal is already in that stage, already won, the task already done), or the value
 are there already, the record deleted is gone (ids are never reused), the task reopened
 is open. A due time relative to now ('+2h') is judged anew, a few seconds on.
 
-Neither is open-world: a tool reads and writes the user's CRM and nothing else (the hooks
-and webhooks a write runs are the user's own, as when it is typed at the shell)."""
+Both are open-world: a write runs the user's hooks (programs that may reach anywhere)
+and queues the events their webhooks POST to other services, so what it does does not
+stay in the CRM. A read (``READ``) runs neither and stays in the CRM."""
 
 SAVED_ANYWAY = "which its client cancelled once it was being saved, was saved all the same"
 
