@@ -58,6 +58,27 @@ def test_a_ref_no_record_could_have_is_refused_at_once(sqlite_url: str) -> None:
     serve(sqlite_url, session, "--allow-writes")
 
 
+def test_a_stage_no_pipeline_could_have_is_refused_at_once(sqlite_url: str) -> None:  # noqa: F811
+    """move_deal(stage=<5 MB>) was looked for among the stages (0.7 s per 5 MB, the
+    server's one store turn held all the while): its stage is now capped as a REF is,
+    refused at once, as the schema the client sees says, and the deal stays where it was."""
+
+    async def session(client: Client) -> None:
+        tools = {tool.name: tool for tool in (await client.list_tools()).tools}
+        stage = tools["move_deal"].input_schema["properties"]["stage"]
+        assert (stage["minLength"], stage["maxLength"]) == (1, 1000), stage
+        said = await refused(client, "move_deal", ref="Engine order", stage="x" * 5_000_000)
+        assert "stage: " in said and "at most 1000 characters" in said, said[:300]
+        assert len(said) < 300, len(said)
+
+    with tinycrm.open(sqlite_url) as crm:
+        crm.deals.add("Engine order")
+        stage = crm.deals.get("Engine order").stage
+    serve(sqlite_url, session, "--allow-writes")
+    with tinycrm.open(sqlite_url) as crm:
+        assert crm.deals.get("Engine order").stage == stage
+
+
 def test_a_long_refusal_is_cut_where_it_says() -> None:
     """A refusal quotes what it was given short (safetext.quoted); one that did not would
     reach the assistant whole: the server cuts it as it cuts an answer's long texts."""

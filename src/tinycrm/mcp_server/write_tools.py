@@ -143,7 +143,10 @@ def add_write_tools(box: Toolbox) -> None:
     @tool(REWRITE, saves="deal")
     def move_deal(
         ref: Ref,
-        stage: Annotated[str, Field(min_length=1, description="The stage to move it to.")],
+        stage: Annotated[
+            str,
+            Field(min_length=1, max_length=REF_CHARS, description="The stage to move it to."),
+        ],
     ) -> dict[str, Any]:
         """Move a deal to another stage of its pipeline."""
         with writing():
