@@ -378,3 +378,21 @@ def test_an_owner_no_record_could_have_is_refused_in_one_line(cli) -> None:
         refused = cli(*args, "--owner", "x" * 100_000)
         assert refused.exit_code == 1 and refused.stdout == ""
         assert refused.stderr.strip() == "Error: owner is too long (at most 10,000 characters)"
+
+
+def test_winrate_of_a_period_without_closed_deals_is_one_row_of_zeros(cli) -> None:
+    """The table showed '0  0  –', while --csv was its header alone and --json's rows
+    empty: a script reading the won count of a quiet month found no line. Overall (no
+    --by), the win rate is always one row, as the sales cycle and lifetime value are."""
+    table = cli("report", "winrate")
+    assert re.search(r"^ +0 +0 +–", table.stdout, re.M), table.stdout
+    rows = list(csv.DictReader(io.StringIO(cli("report", "winrate", "--csv").stdout)))
+    assert [(r["group"], r["won"], r["lost"], r["closed"], r["win_rate"]) for r in rows] == [
+        ("", "0", "0", "0", "")
+    ]
+    data = cli("report", "winrate", "--json").json()
+    assert data["rows"] == [data["total"]]
+    assert data["total"] == {
+        "group": None, "won": 0, "lost": 0, "closed": 0, "win_rate": None, "won_value": {}
+    }  # fmt: skip
+    assert cli("report", "winrate", "--by", "owner", "--json").json()["rows"] == []

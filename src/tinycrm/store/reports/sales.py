@@ -103,11 +103,16 @@ def winrate_report(
             if status == "won":
                 add_money(into["value"], currency, to_money(amount, currency))
     ordered = sorted(groups.items(), key=lambda kv: (kv[0] is None, kv[0] or ""))
+    whole = _winrate_line(None, total["won"], total["lost"], total["value"])
     return WinRateReport(
         scope=scope.read(),
         by=key,
-        rows=[_winrate_line(g, v["won"], v["lost"], v["value"]) for g, v in ordered],
-        total=_winrate_line(None, total["won"], total["lost"], total["value"]),
+        # overall, one row always: a period without closed deals is a row of zeros (its
+        # CSV was its header alone), as the table shows it
+        rows=[_winrate_line(g, v["won"], v["lost"], v["value"]) for g, v in ordered]
+        if key
+        else [whole],
+        total=whole,
     )
 
 
