@@ -312,7 +312,7 @@ def test_teams_gets_an_adaptive_card_showing_stored_text_as_typed(
     markdown, and no mention (Teams needs an entity for one, which the card has not)."""
     hook, base = hook_server
     cli("task", "add", LINKS, "--due", "-1h")
-    cli("task", "add", "Second <b>thing</b>", "--due", "+1h")
+    cli("task", "add", "Second <b>thing</b>", "--due", "-2h")
     run = cli("remind", "--webhook", base + "/workflows/abc/triggers/manual#teams")
     assert run.exit_code == 0, run.stderr
     ((_, path, headers, _),) = hook.requests
