@@ -11,47 +11,44 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.api.webhook_servers import Receiver, config_text
+from tests.conftest import Run
 from tinycrm.api import Crm
 
 
 def test_the_command_line_delivers_lists_failures_and_retries(
-    receiver: Receiver, isolated_user_dirs: Path
+    receiver: Receiver, isolated_user_dirs: Path, forked: Callable[..., Run]
 ) -> None:
+    """Each command a process of its own (forked: the start is not what is tested)."""
     config = isolated_user_dirs / "config" / "tinycrm" / "config.toml"
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text(config_text(receiver.url, extra="attempts = 1\n"))
 
     # no crontab program on PATH: uninstall must not touch the machine's crontab
-    env = {**os.environ, "PATH": str(Path(sys.executable).parent)}
+    env = {"PATH": str(Path(sys.executable).parent)}
 
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "tinycrm", *args],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            env=env,
-        )
+    def run(*args: str) -> Run:
+        return forked(*args, env=env)
 
-    assert run("contact", "add", "Ada Lovelace").returncode == 0
+    assert run("contact", "add", "Ada Lovelace").exit_code == 0
     receiver.plan = [500]
     first = run("webhooks", "deliver")
-    assert first.returncode == 1, first.stderr  # every try failed: not a success
+    assert first.exit_code == 1, first.stderr  # every try failed: not a success
     assert "given up 1" in first.stdout and "HTTP 500" in first.stderr
     failed = json.loads(run("webhooks", "failed", "--json").stdout)
     assert [(f["event_type"], f["last_status"]) for f in failed] == [("contact.created", 500)]
     retried = run("webhooks", "retry", str(failed[0]["id"]))
-    assert retried.returncode == 0 and f"#{failed[0]['id']}" in retried.stdout
+    assert retried.exit_code == 0 and f"#{failed[0]['id']}" in retried.stdout
     assert "Delivered 1" in run("webhooks", "deliver").stdout
     assert receiver.bodies()[0]["record"]["name"] == "Ada Lovelace"
     missing = run("webhooks", "retry", "999")
-    assert missing.returncode == 1 and "no webhook delivery #999" in missing.stderr
+    assert missing.exit_code == 1 and "no webhook delivery #999" in missing.stderr
     status = json.loads(run("webhooks", "status", "--json").stdout)
     assert status["endpoints"][0]["endpoint"] == "webhooks[1]"
     assert status["endpoints"][0]["url"] == f"http://127.0.0.1:{receiver.port}/…"
@@ -60,7 +57,7 @@ def test_the_command_line_delivers_lists_failures_and_retries(
     line = run("webhooks", "install").stdout
     assert "webhooks deliver >>" in line and line.rstrip().endswith("# tinycrm webhooks")
     units = isolated_user_dirs / "config" / "systemd" / "user"
-    assert run("webhooks", "install", "--systemd").returncode == 0
+    assert run("webhooks", "install", "--systemd").exit_code == 0
     assert "deliver --watch" in (units / "tinycrm-webhooks.service").read_text()
     assert "Removed" in run("webhooks", "uninstall").stdout
     assert not (units / "tinycrm-webhooks.service").exists()
@@ -202,7 +199,7 @@ def test_webhooks_status_csv_is_only_csv(receiver: Receiver, isolated_user_dirs:
 
 
 def test_the_lists_name_an_endpoint_by_its_table_and_host_not_its_secret(
-    receiver: Receiver, isolated_user_dirs: Path
+    receiver: Receiver, isolated_user_dirs: Path, forked: Callable[..., Run]
 ) -> None:
     """`webhooks status`, `pending` and `failed` showed each endpoint's whole address,
     the secret in its path or query included (Slack's hooks/T…/B…/<secret>, ?token=), in
@@ -215,10 +212,8 @@ def test_the_lists_name_an_endpoint_by_its_table_and_host_not_its_secret(
     named = f"webhooks[1] http://127.0.0.1:{receiver.port}/…"
 
     def run(*args: str, exit_code: int = 0) -> str:
-        done = subprocess.run(
-            [sys.executable, "-m", "tinycrm", *args], capture_output=True, text=True, timeout=60
-        )
-        assert done.returncode == exit_code, done.stderr
+        done = forked(*args)
+        assert done.exit_code == exit_code, done.stderr
         said = done.stdout + done.stderr
         assert "s3cr3t" not in said and "t0k3n" not in said, said
         return done.stdout

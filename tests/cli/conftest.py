@@ -2,33 +2,17 @@
 
 from __future__ import annotations
 
-import itertools
-import json
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from collections.abc import Callable
 
 import pytest
 from typer.testing import CliRunner
 
+from tests.conftest import Run
 from tinycrm.cli import app
-
-from .forkserver import ForkServer
-
-
-@dataclass
-class Run:
-    exit_code: int
-    stdout: str
-    stderr: str
-
-    def json(self) -> Any:
-        return json.loads(self.stdout)
 
 
 @pytest.fixture(autouse=True)
@@ -72,32 +56,5 @@ def sh() -> Callable[..., Run]:
             timeout=60,
         )
         return Run(proc.returncode, proc.stdout, proc.stderr)
-
-    return run
-
-
-@pytest.fixture(scope="session")
-def forkserver() -> Iterator[ForkServer]:
-    """One fork server per test process (xdist worker), shared by the modules that use it."""
-    server = ForkServer(dict(os.environ))
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def forked(forkserver: ForkServer, tmp_path: Path) -> Callable[..., Run]:
-    """``forked("contact", "list")``: as ``sh``, a process of its own with its exit code,
-    stdout and stderr, but forked from the fork server (tinycrm already imported), so a
-    run costs a few hundredths of a second rather than half of one. For sweeps over many
-    commands where the process start is not what is tested."""
-    numbers = itertools.count()
-
-    def run(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Run:
-        folder = tmp_path / f"forked-{next(numbers)}"
-        folder.mkdir()
-        returncode, out, err, _opened = forkserver.run(
-            list(args), (input or "").encode(), {**os.environ, **(env or {})}, folder
-        )
-        return Run(returncode, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"))
 
     return run
