@@ -344,13 +344,31 @@ DEMO_NOW = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)
 
 @pytest.fixture(scope="session")
 def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo database, built once per test process around ``DEMO_NOW`` (a build costs
-    ~10 s of CPU): read it in place, or copy it before writing. Tests of the build itself
-    (tests/test_demo.py, the progress bar, interrupting it) build their own."""
+    """The demo database, built once per test run around ``DEMO_NOW`` (a build costs ~10 s
+    of CPU; with ``-n 2`` the first worker to need it builds it, in the run's own temporary
+    folder, and the other waits for it instead of building its own): read it in place, or
+    copy it before writing. Tests of the build itself (tests/test_demo.py, the progress
+    bar, interrupting it) build their own."""
+    import fcntl
+
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return _build_demo_database(tmp_path_factory.mktemp("demo"))
+    shared = tmp_path_factory.getbasetemp().parent  # this run's, shared by its workers
+    with open(shared / "demo.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # let go when the file closes
+        path = shared / "demo" / "demo.db"
+        if not path.exists():
+            building = shared / f"demo-{os.environ['PYTEST_XDIST_WORKER']}"
+            building.mkdir()
+            _build_demo_database(building).parent.rename(path.parent)  # whole or not there
+        return path
+
+
+def _build_demo_database(folder: Path) -> Path:
     from tinycrm.demo import build_demo
     from tinycrm.store.engine import open_store
 
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    path = folder / "demo.db"
     store = open_store(str(path), user="demo")
     try:
         build_demo(store, now=DEMO_NOW)
