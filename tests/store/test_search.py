@@ -21,7 +21,13 @@ from tinycrm.store.dupes import merge_contacts
 from tinycrm.store.imports import import_records, undo_import
 from tinycrm.store.models import Contact
 from tinycrm.store.search import search, text_clause
-from tinycrm.store.search_index import index_info, install_fold, rebuild
+from tinycrm.store.search_index import (
+    SEARCH_KINDS,
+    _pg_functions,
+    index_info,
+    install_fold,
+    rebuild,
+)
 
 
 def found(store: Any, text: str, **kwargs: Any) -> list[tuple[str, str]]:
@@ -474,18 +480,27 @@ def test_0022_gives_postgresql_index_tables_made_before_it_their_name_column(sto
     from tinycrm.store.search_index import upgrade_postgresql_names
 
     add_contact(store, name="Zoë Old", notes="before the upgrade")
-    with store.engine.begin() as conn:  # as 0018 left it: no name column
-        conn.exec_driver_sql("ALTER TABLE search_contact DROP COLUMN name")
-        upgrade_postgresql_names(conn)
-        assert (
-            conn.exec_driver_sql(
-                "SELECT count(*) FROM search_contact WHERE name @@ 'zoe'::tsquery"
-            ).scalar()
-            == 1
-        )
-        upgrade_postgresql_names(conn)  # again: nothing to do
-    add_contact(store, name="Zoë New")
-    assert [h.name for h in search(store, "zoe")] == ["Zoë New", "Zoë Old"]
+    try:
+        with store.engine.begin() as conn:  # as 0018 left it: no name column
+            conn.exec_driver_sql("ALTER TABLE search_contact DROP COLUMN name")
+            upgrade_postgresql_names(conn)
+            assert (
+                conn.exec_driver_sql(
+                    "SELECT count(*) FROM search_contact WHERE name @@ 'zoe'::tsquery"
+                ).scalar()
+                == 1
+            )
+            upgrade_postgresql_names(conn)  # again: nothing to do
+        add_contact(store, name="Zoë New")
+        assert [h.name for h in search(store, "zoe")] == ["Zoë New", "Zoë Old"]
+    finally:
+        # 0022 writes the trigger functions as 0022 had them (no contact's name in an
+        # activity's text; later migrations write them again): as the schema has them
+        # now, for the tests after this one
+        with store.engine.begin() as conn:
+            for kind in SEARCH_KINDS.values():
+                for statement in _pg_functions(kind):
+                    conn.exec_driver_sql(statement)
 
 
 def test_postgresql_finds_the_newest_matches_whichever_way_it_reads_them(
@@ -540,9 +555,8 @@ def test_postgresql_looks_word_prefixes_up_as_the_words_they_begin(store, monkey
                         body="Order 4711 for the contractor")  # fmt: skip
     with store.engine.connect() as conn:
         words = set(conn.exec_driver_sql("SELECT word FROM search_word").scalars())
-    # (its contact's name, part of an activity's text, is listed when the file runs alone
-    # and not after the tests before it: not settled here, see the session's note)
-    assert {"controle", "du", "contrat", "order", "for", "the", "contractor"} <= words
+    # (and its contact's name: part of an activity's text)
+    assert {"controle", "du", "contrat", "order", "for", "the", "contractor", "ada"} <= words
     assert not words & {"4711", "qualite"}  # numbers, other kinds
     everything = {
         ("contact", "Ada Contraption"),
@@ -553,6 +567,8 @@ def test_postgresql_looks_word_prefixes_up_as_the_words_they_begin(store, monkey
     assert set(found(store, "contractor")) == everything - {("deal", "Contrôle qualité")}
     assert found(store, "471") == [("activity", "Contrôle du contrat")]
     assert found(store, "76543") == [("contact", "Ada Contraption")]
+    assert set(found(store, "ad")) == {("contact", "Ada Contraption"),
+                                       ("activity", "Contrôle du contrat")}  # fmt: skip
     with store.write() as session:  # an edit adds its words
         session.connection().exec_driver_sql(
             f"UPDATE activity SET body = 'Contrabassoon lessons' WHERE id = {call.id}"
