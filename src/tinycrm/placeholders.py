@@ -3,7 +3,7 @@ sequence step's task (``{first_name}``), an automation rule's task (``{deal}``).
 
 Not Python's format syntax: only ``{known}`` names are replaced, each once, and any
 other brace is kept as typed (``Call {name`` or ``50% off }`` must not break every
-enrolment or deal move later), nor is a value that itself holds a placeholder filled
+enrollment or deal move later), nor is a value that itself holds a placeholder filled
 in again.
 """
 
