@@ -26,6 +26,13 @@ from functools import lru_cache
 MAX_TERMS = 16
 """Words beyond this many are ignored: each costs the index a lookup."""
 
+MAX_WORD_BYTES = 2047
+"""A word longer than this, folded, in UTF-8, is in neither database's index:
+PostgreSQL's cannot hold it and leaves it out (the words on either side next to each
+other), and SQLite's is given its text without it (``index_fold``). Typed, it is left
+out of the search likewise."""
+
+
 # Unicode's marks (categories Mn, Mc, Me; Unicode 14, Python 3.11's), as code point ranges
 # in hex: a vowel sign, a virama, an accent. Python's \w has none of them.
 _MARKS = """
@@ -127,6 +134,7 @@ def parse(text: str) -> SearchQuery:
 
     def add(words: list[str], phrase: bool) -> None:
         nonlocal count
+        words = [word for word in words if not too_long(word)]
         words = words[: MAX_TERMS - count]
         if not words:
             return
@@ -174,9 +182,28 @@ def fold(text: str) -> str:
     return text.translate(_FOLDING)
 
 
+def too_long(word: str) -> bool:
+    """Whether ``word`` is too long for either database's index (``MAX_WORD_BYTES``)."""
+    return len(fold(word).encode()) > MAX_WORD_BYTES
+
+
+def _long_word(match: re.Match[str]) -> str:
+    word = match.group()
+    return " " if len(word.encode()) > MAX_WORD_BYTES else word
+
+
 def sql_fold(value: object) -> object:
     """``fold`` as SQLite's function ``tinycrm_fold`` (NULL, a number: as they are)."""
     return fold(value) if isinstance(value, str) else value
+
+
+def index_fold(value: object) -> object:
+    """``sql_fold`` for SQLite's index: a word too long for PostgreSQL's index
+    (``MAX_WORD_BYTES``) left out, as PostgreSQL leaves it out of its own."""
+    folded = sql_fold(value)
+    if isinstance(folded, str) and len(folded) * 4 > MAX_WORD_BYTES:
+        return WORD.sub(_long_word, folded)
+    return folded
 
 
 _fold_char = lru_cache(maxsize=4096)(fold)

@@ -513,3 +513,64 @@ def test_0035_on_postgresql_folds_vowel_marks_and_reads_2e1a_as_one_word(
             assert found(store, "a5") == []
         finally:
             store.close()
+
+
+def test_0036_on_sqlite_indexes_again_the_records_holding_a_word_too_long_for_postgresql(
+    store: Any,
+) -> None:
+    """At 0035 SQLite's index kept a word of over 2,047 bytes (found by it there only,
+    PostgreSQL leaves it out); the upgrade indexes such records again without it."""
+    if not store.is_sqlite:
+        pytest.skip("SQLite's index")
+    from tinycrm.search_text import sql_fold
+    from tinycrm.store import search_index
+    from tinycrm.store.contacts import add_contact
+    from tinycrm.store.search import search
+
+    def found(query: str) -> list[str]:
+        return [hit.name for hit in search(store, query)]
+
+    add_contact(store, name="Key Holder", notes="key " + "x" * 2048 + " rotated")
+    add_contact(store, name="Short", notes="xx")
+    with store.engine.begin() as conn:
+        command.downgrade(make_config(conn), "0035")
+        raw = conn.connection.driver_connection
+        raw.create_function("tinycrm_fold", 1, sql_fold, deterministic=True)  # 0035's
+        search_index.rebuild(conn)
+    assert found("xxx") == ["Key Holder"]
+    with store.engine.begin() as conn:
+        search_index.register_sqlite_fold(conn.connection.driver_connection)
+        command.upgrade(make_config(conn), "0036")
+    assert found("xxx") == []
+    assert found("xx") == ["Short"]
+    assert found("rotated") == ["Key Holder"]
+
+
+@pytest.mark.skipif(not PG_URL, reason="TINYCRM_TEST_PG_URL not set")
+def test_0036_on_postgresql_folds_letters_in_circles(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A PostgreSQL database at 0035 kept Ⓐ and ① as they are (SQLite makes them a and
+    1); the upgrade makes ``tinycrm_fold`` again and indexes every record."""
+    from tinycrm.store import search_fold, search_index
+    from tinycrm.store.contacts import add_contact
+    from tinycrm.store.search import search
+
+    def found(store: Any, query: str) -> list[str]:
+        return [hit.name for hit in search(store, query)]
+
+    with empty_pg_schema("tinycrm_history_m36") as url:
+        store = open_store(url, user="tester")
+        try:
+            add_contact(store, name="Ⓐda", notes="room ⑫")
+            with store.engine.begin() as conn:
+                command.downgrade(make_config(conn), "0035")
+                with monkeypatch.context() as old:  # the fold 0035 made
+                    ranges = [r for r in search_fold.FOLDED_RANGES if r[0] != 0x2460]
+                    old.setattr(search_fold, "FOLDED_RANGES", tuple(ranges))
+                    search_fold.install_fold(conn, unaccent=search_fold.folding(conn) == "unaccent")
+                    search_index.rebuild(conn)
+            assert found(store, "ada") == found(store, "12") == []
+            with store.engine.begin() as conn:
+                command.upgrade(make_config(conn), "0036")
+            assert found(store, "ada") == found(store, "12") == found(store, "Ⓐda") == ["Ⓐda"]
+        finally:
+            store.close()

@@ -15,7 +15,7 @@ import unicodedata
 
 from sqlalchemy import Connection
 
-from tinycrm.search_text import fold
+from tinycrm.search_text import WORD, fold
 from tinycrm.store import pg_extensions
 
 
@@ -40,6 +40,7 @@ FOLDED_RANGES = (
     (0x64B, 0x660),  # Arabic vowel marks (harakat)
     (0x670, 0x671),  # Arabic superscript alef
     (0x1E00, 0x2000),  # Latin and Greek extended
+    (0x2460, 0x2500),  # numbers and letters in circles and brackets (①, Ⓐ, ⒜, ⒈)
     (0xFB00, 0xFB07),  # Latin ligatures (ﬁ, ﬂ, …)
     (0xFF01, 0xFF5F),  # full-width Latin letters, digits and signs
 )
@@ -53,7 +54,8 @@ def _foldable() -> list[str]:
     for low, high in FOLDED_RANGES:
         for code in range(low, high):
             char = chr(code)
-            if char.isalnum() or unicodedata.combining(char):
+            # (Ⓐ is a symbol whose folding is a letter)
+            if char.isalnum() or unicodedata.combining(char) or WORD.search(fold(char)):
                 chars.append(char)
     return chars
 

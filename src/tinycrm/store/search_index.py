@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from tinycrm import interrupts
-from tinycrm.search_text import sql_fold
+from tinycrm.search_text import MAX_WORD_BYTES, index_fold, sql_fold
 from tinycrm.store.fts_fill import fts_hash
 from tinycrm.store.search_fold import folding, has_fold, install_fold, sql_literal
 
@@ -224,16 +224,27 @@ def register_sqlite_fold(dbapi_conn: Any) -> None:
     functions do it for connections made elsewhere (Alembic's, a test's). A program
     writing records without it is refused by SQLite: "no such function: tinycrm_fold"."""
     dbapi_conn.create_function("tinycrm_fold", 1, _fold_in_sqlite, deterministic=True)
-    # (the same here; on PostgreSQL tinycrm_fold makes punctuation spaces, for words)
-    dbapi_conn.create_function("tinycrm_fold_text", 1, _fold_in_sqlite, deterministic=True)
+    # (the text as it is, for a list's LIKE: no word left out; on PostgreSQL
+    # tinycrm_fold makes punctuation spaces, for words)
+    dbapi_conn.create_function("tinycrm_fold_text", 1, _fold_text_in_sqlite, deterministic=True)
 
 
 def _fold_in_sqlite(text: Any) -> Any:
-    """``sql_fold`` as SQLite calls it from the index's triggers. A Ctrl-C (TERM) landing
-    in it would reach the command as "user-defined function raised exception", a
+    """``index_fold`` as SQLite calls it from the index's triggers. A Ctrl-C (TERM)
+    landing in it would reach the command as "user-defined function raised exception", a
     database error: it is kept (``interrupts.take_back``) and raised once the statement
     has returned (the engine's ``interrupts.check``), so the command is interrupted and
     rolls back as anywhere else."""
+    try:
+        return index_fold(text)
+    except KeyboardInterrupt as exc:
+        if not interrupts.take_back(exc):
+            raise
+        return index_fold(text)
+
+
+def _fold_text_in_sqlite(text: Any) -> Any:
+    """``sql_fold`` as SQLite calls it for a list's LIKE (``_fold_in_sqlite``'s care)."""
     try:
         return sql_fold(text)
     except KeyboardInterrupt as exc:
@@ -601,6 +612,18 @@ def reindex(conn: Connection, kind: str, where: str) -> None:
             f"(SELECT t.id FROM {spec.table} t WHERE {where})"
         )
     conn.exec_driver_sql(_refresh_sql(spec, sqlite, where))
+
+
+def reindex_long_texts(conn: Connection) -> None:
+    """Migration 0036 (SQLite): index again the records whose text may hold a word too
+    long for the index (``search_text.MAX_WORD_BYTES``: a column of 512 characters or
+    more, as a character is at most four bytes)."""
+    for kind in SEARCH_KINDS.values():
+        if not _has_index(conn, kind):
+            continue
+        parts = [f"t.{kind.name}", *_body_parts(kind, conn.dialect.name == "sqlite")]
+        long = " OR ".join(f"length({part}) >= {MAX_WORD_BYTES // 4 + 1}" for part in parts)
+        reindex(conn, kind.kind, long)
 
 
 def _has_index(conn: Connection, kind: SearchKind) -> bool:
