@@ -379,7 +379,9 @@ class _Number(Field):
 def int_compare(column: Any, op: str, number: Decimal) -> Clause:
     """``column op number`` for an integer column, exact for any ``number``."""
     if number > _INT_LIMIT or number < -_INT_LIMIT:
-        above = number > 0  # the number is beyond every stored value
+        if op == "=":  # the number is beyond every stored value: equal to none,
+            return false()
+        above = number > 0  # above or below every one
         return true() if (op in ("<", "<=")) == above else false()
     if number == number.to_integral_value():
         n = int(number)

@@ -1,0 +1,28 @@
+"""The filter language's fields compared with what a user may type past any stored value."""
+
+from __future__ import annotations
+
+from tinycrm.store.companies import add_company
+from tinycrm.store.contacts import add_contact, list_contacts
+from tinycrm.store.deals import add_deal, list_deals
+
+
+def test_a_number_beyond_64_bits_equals_nothing_and_differs_from_everything(store) -> None:
+    """``probability=-9223372036854775809`` (past what any column holds) listed every deal,
+    and ``!=`` with it none: a number below every stored one was taken as "less than" for
+    ``=`` too."""
+    add_company(store, name="Acme", size=250)
+    add_contact(store, name="Ada Lovelace")
+    add_deal(store, title="Big deal", amount="100")
+    for huge in ("-9223372036854775809", "-18446744073709551616", "18446744073709551616",
+                 "-99999999999999999999999999"):  # fmt: skip
+        assert list_deals(store, where=f"probability={huge}") == [], huge
+        assert [d.title for d in list_deals(store, where=f"probability!={huge}")] == ["Big deal"]
+        assert list_contacts(store, where=f"score={huge}") == [], huge
+        assert len(list_contacts(store, where=f"score!={huge}")) == 1, huge
+    low, high = "-18446744073709551616", "18446744073709551616"
+    assert len(list_deals(store, where=f"probability>{low}")) == 1
+    assert len(list_deals(store, where=f"probability>={low}")) == 1
+    assert list_deals(store, where=f"probability<{low}") == []
+    assert list_deals(store, where=f"probability>{high}") == []
+    assert len(list_deals(store, where=f"probability<={high}")) == 1
