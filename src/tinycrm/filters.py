@@ -530,9 +530,16 @@ class _Parser:
             self.advance()
             return Value(token.text, token.offset)
         if token.kind == "op" and after.kind == "op":
-            raise self.error(token, f"expected {what} after '{label}', not '{token.raw}'")
+            hint = ""
+            if token.offset == after.offset + len(after.raw):  # <> =~ => typed as one
+                meant = _MIXED_OPERATORS.get(after.raw + token.raw)
+                hint = f" (did you mean '{meant}'?)" if meant else ""
+            raise self.error(token, f"expected {what} after '{label}', not '{token.raw}'{hint}")
         raise self.error(token, f"expected {what} after '{label}'")
 
+
+_MIXED_OPERATORS = {"<>": "!=", "=~": "~", "~=": "~", "=<": "<=", "=>": ">="}
+"""Operators of other languages, or ours the wrong way round, and what they are here."""
 
 _PREFIX_SUBJECT = {
     "tag": "a tag name",
