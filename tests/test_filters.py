@@ -295,6 +295,8 @@ def test_error_message_is_one_line_with_the_position_and_the_text() -> None:
         ("score=<3", 7, "expected a value after '=', not '<' (did you mean '<='?)"),
         ("score=>3", 7, "expected a value after '=', not '>' (did you mean '>='?)"),
         ("score= >3", 8, "expected a value after '=', not '>'"),
+        ("created>2026-01-01T10:00", 22, "not ':' (quote a value holding ':', as in"),
+        ("created>2026-01-01 :", 20, "expected 'and', 'or' or the end, not ':'"),
         ("a=1 and", 8, "expected a condition after 'and'"),
         ("a=1 or", 7, "expected a condition after 'or'"),
         ("a=1 and or b=2", 9, "expected a condition after 'and'"),

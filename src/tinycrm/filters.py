@@ -375,7 +375,13 @@ class _Parser:
         if self.tok.kind == "rparen":
             raise self.error(self.tok, "unmatched ')'")
         if self.tok.kind != "end":
-            raise self.error(self.tok, f"expected 'and', 'or' or the end, not {self.tok.shown()}")
+            before = self.tokens[self.i - 1]
+            hint = ""
+            if self.tok.kind == "colon" and before.offset + len(before.raw) == self.tok.offset:
+                hint = " (quote a value holding ':', as in created>'2026-01-01 10:00')"
+            raise self.error(
+                self.tok, f"expected 'and', 'or' or the end, not {self.tok.shown()}{hint}"
+            )
         return node
 
     def or_expr(self) -> Node:
