@@ -643,3 +643,18 @@ def test_contact_list_sorts_the_other_way_round_as_deal_list_does(cli) -> None:
     assert names("--sort", "-score") == ["ada", "Bea", "Cem"]  # all 0: by name
     table = cli("contact", "list", "--sort", "-name").stdout
     assert table.index("Cem") < table.index("ada")
+
+
+def test_a_mistyped_sort_key_is_refused_with_the_one_meant(cli) -> None:
+    """``--sort nme`` listed the keys; the one nearest what was typed is named now."""
+    for args, meant in (
+        (("contact", "list", "--sort", "nmae"), "did you mean name?"),
+        (("contact", "list", "--sort", "-scroe"), "did you mean -score?"),
+        (("deal", "list", "--sort", "amout"), "did you mean amount?"),
+        (("deal", "list", "--sort", "-closee"), "did you mean -close?"),
+    ):
+        refused = cli(*args)
+        assert refused.exit_code == 2 and refused.stdout == "", args
+        assert meant in refused.stderr and "Traceback" not in refused.stderr, refused.stderr
+    refused = cli("deal", "list", "--sort", "zzz")
+    assert refused.exit_code == 2 and "did you mean" not in refused.stderr

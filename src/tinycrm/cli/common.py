@@ -397,3 +397,12 @@ def tell_still_named(what: str, named: list[str], change: str) -> None:
         )
         + "\n"
     )
+
+
+def nearest_sort(key: str, keys: tuple[str, ...], descending: bool) -> str:
+    """`` (did you mean amount?)`` for a ``--sort`` key mistyped (``amout``), with its
+    ``-`` kept; nothing when no key is near."""
+    import difflib
+
+    near = difflib.get_close_matches(key, keys, n=1, cutoff=0.6)
+    return f" (did you mean {'-' if descending else ''}{near[0]}?)" if near else ""

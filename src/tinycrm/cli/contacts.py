@@ -18,6 +18,7 @@ from tinycrm.cli.common import (
     edited,
     given,
     limit_option,
+    nearest_sort,
     nothing_to_change,
     parse_field_filter,
     parse_fields,
@@ -167,7 +168,8 @@ def list_(
     key = key.removeprefix("-")
     if key not in ("name", "score"):
         raise typer.BadParameter(
-            f"sort by name or score (-KEY: the other way round), not {quoted(sort)}",
+            f"sort by name or score (-KEY: the other way round), not {quoted(sort)}"
+            + nearest_sort(key, ("name", "score"), descending),
             param_hint="--sort",
         )
     by_score = key == "score"

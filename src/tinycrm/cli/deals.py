@@ -17,6 +17,7 @@ from tinycrm.cli.common import (
     edited,
     given,
     limit_option,
+    nearest_sort,
     nothing_to_change,
     number_or_none,
     parse_date,
@@ -216,7 +217,8 @@ def _sort_key(text: str) -> tuple[str, bool]:
     key = key.removeprefix("-").strip()
     if key != "stage" and key not in SORTS:
         raise typer.BadParameter(
-            f"sort by stage, {', '.join(SORTS)} (-KEY: the other way round), not {quoted(text)}",
+            f"sort by stage, {', '.join(SORTS)} (-KEY: the other way round), not {quoted(text)}"
+            + nearest_sort(key, ("stage", *SORTS), descending),
             param_hint="--sort",
         )
     return key, descending
