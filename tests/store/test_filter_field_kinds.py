@@ -26,3 +26,15 @@ def test_a_number_beyond_64_bits_equals_nothing_and_differs_from_everything(stor
     assert list_deals(store, where=f"probability<{low}") == []
     assert list_deals(store, where=f"probability>{high}") == []
     assert len(list_deals(store, where=f"probability<={high}")) == 1
+
+
+def test_an_amount_with_more_digits_than_decimals_hold_is_compared_exactly(store) -> None:
+    """``amount=100.000000000000000000000000001`` (thirty digits) was rounded to 100 when
+    made minor units (Python's decimals keep 28) and listed the €100 deal."""
+    add_deal(store, title="Big deal", amount="100")
+    tiny = "0.000000000000000000000000001"  # (thirty digits with 100)
+    for where in (f"amount=100{tiny[1:]}", f"amount>100{tiny[1:]}", f"amount<99.9{tiny[3:]}"):
+        assert list_deals(store, where=where) == [], where
+    for where in (f"amount<100{tiny[1:]}", f"amount>=99.9{tiny[3:]}", f"amount!=100{tiny[1:]}",
+                  "amount=100.00000000000000000000000000000"):  # fmt: skip
+        assert [d.title for d in list_deals(store, where=where)] == ["Big deal"], where

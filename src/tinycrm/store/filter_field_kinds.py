@@ -433,7 +433,8 @@ class _Money(Field):
                         exc = plain
                     raise ctx.fail(value.offset, str(exc)) from None
                 raise ctx.fail(value.offset, f"{name} is an amount, not {value.text!r}") from None
-            scaled = amount.scaleb(exponent)
+            digits = amount.as_tuple()  # in minor units, exactly (scaleb() keeps 28 digits)
+            scaled = Decimal((digits.sign, digits.digits, int(digits.exponent) + exponent))
             which = col(currency).not_in(others) if exponent == common else col(currency).in_(codes)
             parts.append(and_(which, int_compare(minor, op, scaled)))
         return and_(col(minor).is_not(None), or_(*parts))
