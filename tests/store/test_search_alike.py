@@ -56,3 +56,19 @@ def test_a_word_too_long_for_postgresqls_index_is_left_out_on_both(store) -> Non
         if found(store, query) != sorted(hits):
             wrong.append((query[:40], found(store, query)))
     assert wrong == [], "\n".join(map(repr, wrong))
+
+
+def test_bytes_that_are_not_utf8_are_refused_as_a_lists_search_refuses_them(store) -> None:
+    """Bytes that are not UTF-8 on the command line reach tinycrm as lone surrogates:
+    ``search 'ada\\xff'`` searched for "ada" as if they were not there, and ``search
+    '\\xff'`` said there was nothing to search for; ``contact list --search`` refuses
+    them, saying why. Search says the same now."""
+    import pytest
+
+    from tinycrm.store import Invalid
+
+    add_contact(store, name="Ada Lovelace")
+    for query in ("ada\udcff", "\udcff", '"ada \udcc3"'):
+        with pytest.raises(Invalid, match="text holds bytes that are not UTF-8"):
+            search(store, query)
+    assert found(store, "ada") == [("contact", "Ada Lovelace")]

@@ -92,7 +92,8 @@ def search_kinds(names: Iterable[str] | None) -> list[SearchKind]:
 
 
 def read_query(query: str) -> SearchQuery:
-    """The parsed search text; too long or holding NUL: ``Invalid``."""
+    """The parsed search text; too long, holding NUL or bytes that were not UTF-8:
+    ``Invalid``."""
     validate.text(query, "search")
     if len(query) > validate.MAX_SEARCH:
         raise Invalid(
@@ -100,6 +101,14 @@ def read_query(query: str) -> SearchQuery:
             field="search",
         )
     validate.searchable(query)
+    if not query.isascii():
+        try:
+            query.encode()
+        except UnicodeEncodeError:  # a lone surrogate: bytes that were not UTF-8
+            raise Invalid(
+                "text holds bytes that are not UTF-8 (is the terminal's locale UTF-8?)",
+                field="search",
+            ) from None
     return search_text.parse(query)
 
 
