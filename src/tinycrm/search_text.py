@@ -96,6 +96,10 @@ _PAIRS = """
 ꞡ=g ꞣ=k ꞥ=n ꞧ=r ꞩ=s ʹ=' ʺ=" ʻ=' ʼ=' ʽ=' ˆ=^ ˈ=' ˋ=` ː=:
 """
 EXTRA: dict[str, str] = dict(pair.split("=") for pair in _PAIRS.split())
+# The numbers in black circles, which Unicode does not decompose as it does those in
+# white ones (⑪ is 11): read as their numbers too (PostgreSQL's parser splits words there)
+NEGATIVE_CIRCLED = "⓿⓵⓶⓷⓸⓹⓺⓻⓼⓽⓾⓫⓬⓭⓮⓯⓰⓱⓲⓳⓴"
+EXTRA.update({char: str(number) for number, char in enumerate(NEGATIVE_CIRCLED)})
 
 
 @dataclass(frozen=True)

@@ -522,6 +522,7 @@ def test_0036_on_sqlite_indexes_again_the_records_holding_a_word_too_long_for_po
     PostgreSQL leaves it out); the upgrade indexes such records again without it."""
     if not store.is_sqlite:
         pytest.skip("SQLite's index")
+    from tinycrm import search_text
     from tinycrm.search_text import sql_fold
     from tinycrm.store import search_index
     from tinycrm.store.contacts import add_contact
@@ -532,17 +533,28 @@ def test_0036_on_sqlite_indexes_again_the_records_holding_a_word_too_long_for_po
 
     add_contact(store, name="Key Holder", notes="key " + "x" * 2048 + " rotated")
     add_contact(store, name="Short", notes="xx")
+    add_contact(store, name="Room ⓭")
     with store.engine.begin() as conn:
         command.downgrade(make_config(conn), "0035")
         raw = conn.connection.driver_connection
-        raw.create_function("tinycrm_fold", 1, sql_fold, deterministic=True)  # 0035's
-        search_index.rebuild(conn)
+        old = search_text.EXTRA.copy()
+        for char in search_text.NEGATIVE_CIRCLED:
+            del search_text.EXTRA[char]
+        search_text._FOLDING.clear()
+        try:  # 0035's folding
+            raw.create_function("tinycrm_fold", 1, sql_fold, deterministic=True)
+            search_index.rebuild(conn)
+        finally:
+            search_text.EXTRA.update(old)
+            search_text._FOLDING.clear()
     assert found("xxx") == ["Key Holder"]
+    assert found("13") == []
     with store.engine.begin() as conn:
         search_index.register_sqlite_fold(conn.connection.driver_connection)
         command.upgrade(make_config(conn), "0036")
     assert found("xxx") == []
     assert found("xx") == ["Short"]
+    assert found("13") == found("⓭") == ["Room ⓭"]
     assert found("rotated") == ["Key Holder"]
 
 

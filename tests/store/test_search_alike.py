@@ -17,7 +17,7 @@ def found(store: Any, text: str, **kwargs: Any) -> list[tuple[str, str]]:
 def test_letters_and_numbers_in_circles_are_found_as_the_plain_ones_on_both(store) -> None:
     """SQLite folds Ⓐ to a and ① to 1 (as a reader reads them); PostgreSQL kept them, so
     "ada" found "Ⓐda" on SQLite only, and "Ⓐda" itself (typed: "Ada") on neither there."""
-    ada = add_contact(store, name="Ⓐda Ⓛovelace", notes="room ⑫ shelf ⒜ step ⒈ item ⑴ ⓩ")
+    ada = add_contact(store, name="Ⓐda Ⓛovelace", notes="room ⑫ shelf ⒜ step ⒈ item ⑴ ⓩ x⓭y")
     log_activity(store, kind="note", ref=str(ada.id), text="Ⓝote ①②③", body="ⓜinutes")
     contact, note = ("contact", "Ⓐda Ⓛovelace"), ("activity", "Ⓝote ①②③")
     wrong = []
@@ -25,7 +25,8 @@ def test_letters_and_numbers_in_circles_are_found_as_the_plain_ones_on_both(stor
         ("ada", [contact, note]), ("Ⓐda", [contact, note]), ("lovel", [contact, note]),
         ('"ada lovelace"', [contact, note]), ("12", [contact, note]), ("room 12", [contact]),
         ('"shelf a step 1 item 1 z"', [contact]), ("note", [note]), ("123", [note]),
-        ("①②③", [note]), ("minutes", [note]), ("ⓜin", [note]),
+        ("①②③", [note]), ("minutes", [note]), ("ⓜin", [note]), ("x13y", [contact]),
+        ("x⓭", [contact]), ('"x⓭y"', [contact]),
     ]:  # fmt: skip
         if found(store, query) != sorted(hits):
             wrong.append((query, found(store, query)))

@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from tinycrm import interrupts
-from tinycrm.search_text import MAX_WORD_BYTES, index_fold, sql_fold
+from tinycrm.search_text import MAX_WORD_BYTES, NEGATIVE_CIRCLED, index_fold, sql_fold
 from tinycrm.store.fts_fill import fts_hash
 from tinycrm.store.search_fold import folding, has_fold, install_fold, sql_literal
 
@@ -617,13 +617,16 @@ def reindex(conn: Connection, kind: str, where: str) -> None:
 def reindex_long_texts(conn: Connection) -> None:
     """Migration 0036 (SQLite): index again the records whose text may hold a word too
     long for the index (``search_text.MAX_WORD_BYTES``: a column of 512 characters or
-    more, as a character is at most four bytes)."""
+    more, as a character is at most four bytes) or a number in a black circle (⓫: read
+    as 11 since, ``search_text.NEGATIVE_CIRCLED``)."""
+    circled = sql_literal(f"*[{NEGATIVE_CIRCLED}]*")
     for kind in SEARCH_KINDS.values():
         if not _has_index(conn, kind):
             continue
         parts = [f"t.{kind.name}", *_body_parts(kind, conn.dialect.name == "sqlite")]
-        long = " OR ".join(f"length({part}) >= {MAX_WORD_BYTES // 4 + 1}" for part in parts)
-        reindex(conn, kind.kind, long)
+        odd = [f"length({part}) >= {MAX_WORD_BYTES // 4 + 1}" for part in parts]
+        odd += [f"{part} GLOB {circled}" for part in parts]
+        reindex(conn, kind.kind, " OR ".join(odd))
 
 
 def _has_index(conn: Connection, kind: SearchKind) -> bool:

@@ -5,7 +5,9 @@ PostgreSQL: ``tinycrm_fold`` kept the numbers and letters in circles and bracket
 SQLite only. The function is made again with that block among the characters it folds
 as ``search_text.fold`` does (``search_fold.FOLDED_RANGES``), keeping the folding it had
 (unaccent or translate); the index is filled again from every record when the function
-changed.
+changed. Both read the numbers in black circles (⓫, ⓿) as their numbers, as they read
+those in white ones (``search_text.NEGATIVE_CIRCLED``): SQLite's records holding one are
+indexed again.
 
 SQLite: a word of over 2,047 bytes (``search_text.MAX_WORD_BYTES``), which PostgreSQL's
 index cannot hold, was kept in SQLite's and found there only; SQLite's index leaves it
