@@ -247,3 +247,83 @@ def test_a_quote_or_item_amount_stored_as_no_number_is_refused_naming_it(
         ), args
     assert cli("deal", "item", "edit", "1", "--price", "10").exit_code == 0
     assert _exact(cli("deal", "show", "Big", "--json"))["amount"] == 10
+
+
+@pytest.mark.parametrize("stored", ["1e20", "'abc'"])
+def test_a_deal_item_quantity_stored_as_no_number_is_named_not_misread(
+    cli: Callable[..., Run], tmp_path: Path, stored: str
+) -> None:
+    """A deal item's quantity other SQL stored as ``1e20`` was shown as ``1E+17`` beside
+    the net of the two it was (a wrong figure), and quoted as such; as text it ended deal
+    item list, deal show and quote create in a traceback (ConversionSyntax), and export
+    all wrote it as stored. Now each names the item, what is stored and the fix."""
+    import os
+    import sqlite3
+
+    assert cli("product", "add", "Widget", "--price", "10").exit_code == 0
+    assert cli("deal", "add", "Big").exit_code == 0
+    assert cli("deal", "item", "add", "Big", "Widget", "--qty", "2").exit_code == 0
+    with sqlite3.connect(os.environ["TINYCRM_DB"]) as db:
+        db.execute(f"UPDATE deal_item SET quantity = {stored}")
+    shown = "1e+20" if stored == "1e20" else "'abc'"
+    error = (
+        f"Error: deal #1 item 1 Widget: its quantity is stored as {shown}, not a whole "
+        "number of thousandths (written by other SQL?): give it again (tinycrm deal item "
+        "edit 1 --qty)"
+    )
+    for args in (
+        ("deal", "item", "list", "Big"),
+        ("deal", "show", "Big"),
+        ("quote", "create", "Big"),
+        ("deal", "item", "edit", "1", "--price", "5"),
+    ):
+        run = cli(*args)
+        assert (run.exit_code, run.stderr.splitlines()) == (1, [error]), args
+    out = tmp_path / "all.json"
+    run = cli("export", "all", "--out", str(out))
+    assert run.exit_code == 1
+    assert f"deal item #1 Widget's quantity is {shown} (tinycrm deal item edit 1 --qty)" in (
+        run.stderr
+    )
+    assert not out.exists()
+    assert cli("deal", "item", "edit", "1", "--qty", "3").exit_code == 0
+    assert _exact(cli("deal", "show", "Big", "--json"))["amount"] == 30
+    assert cli("quote", "create", "Big").exit_code == 0
+
+
+@pytest.mark.parametrize("stored", ["1e20", "'abc'"])
+def test_a_campaign_budget_stored_as_no_number_is_named(
+    cli: Callable[..., Run], tmp_path: Path, stored: str
+) -> None:
+    """A campaign's budget other SQL stored as ``1e20`` or text ended campaign list and
+    show in a traceback ('minor units must be an int, not float'). Now it reads as none,
+    the campaign named in one ``Warning:`` line; export all refuses it, naming it; a new
+    currency alone (which keeps the amount) is refused; --budget gives it again."""
+    import os
+    import sqlite3
+
+    assert cli("campaign", "add", "Spring", "--channel", "email", "--budget", "500").exit_code == 0
+    assert cli("campaign", "add", "Fall", "--channel", "email", "--budget", "70").exit_code == 0
+    with sqlite3.connect(os.environ["TINYCRM_DB"]) as db:
+        db.execute(f"UPDATE campaign SET budget_minor = {stored} WHERE name = 'Spring'")
+    shown = "1e+20" if stored == "1e20" else "'abc'"
+    warned = (
+        f"Warning: campaign #1 Spring: its budget is stored as {shown}, not a whole number "
+        "of minor units (written by other SQL?): shown without one; give it again (tinycrm "
+        "campaign edit 1 --budget)"
+    )
+    for args in (("campaign", "list"), ("campaign", "show", "Spring", "--json")):
+        run = cli(*args)
+        assert (run.exit_code, run.stderr.splitlines()) == (0, [warned]), args
+    listed = {c["name"]: c["budget"] for c in _exact(cli("campaign", "list", "--json"))}
+    assert listed == {"Spring": None, "Fall": 70}
+    run = cli("export", "all", "--out", str(tmp_path / "all.json"))
+    assert run.exit_code == 1
+    assert f"campaign #1 Spring's budget is {shown} (tinycrm campaign edit 1 --budget)" in (
+        run.stderr
+    )
+    moved = cli("campaign", "edit", "Spring", "--currency", "USD")
+    assert moved.exit_code == 1
+    assert moved.stderr.splitlines()[-1].startswith("Error: campaign #1 Spring: its budget is")
+    assert cli("campaign", "edit", "Spring", "--budget", "600").exit_code == 0
+    assert _exact(cli("campaign", "show", "Spring", "--json"))["campaign"]["budget"] == 600

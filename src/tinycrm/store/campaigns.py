@@ -163,6 +163,21 @@ def add_campaign(
         return to_read(session, campaign)
 
 
+def _kept_budget(session: Session, campaign: Campaign) -> None:
+    """``Invalid`` when ``campaign``'s budget is stored as no whole number of minor units
+    (other SQL): a new currency alone keeps the amount, which it cannot."""
+    from tinycrm.store.odd_amounts import odd_rows
+
+    for record_id, _, stored in odd_rows(session, "campaign"):
+        if record_id == campaign.id:
+            raise Invalid(
+                f"campaign #{record_id} {campaign.name}: its budget is stored as "
+                f"{repr(stored['budget_minor'])[:40]}, not a whole number of minor units "
+                "(written by other SQL?): give it with the new currency (--budget)",
+                field="budget",
+            )
+
+
 def edit_campaign(
     store: Store,
     ref: str | int,
@@ -214,6 +229,8 @@ def edit_campaign(
                 minor, found = _budget(budget, code, fallback=campaign.currency)
             else:  # the same amount, now in another currency
                 old = campaign.budget_minor
+                if old is None:  # none, or one other SQL stored as no number (named)
+                    _kept_budget(session, campaign)
                 amount = money.from_minor(old, campaign.currency) if old is not None else None
                 minor, found = _budget(amount, code, fallback=campaign.currency)
             put("budget_minor", minor, "budget")

@@ -52,7 +52,27 @@ def _kept(minor: int, deal: Deal, what: str) -> None:
         raise Invalid(f"{what} would be more than {most}", field="qty")
 
 
+def sound(item: DealItem) -> DealItem:
+    """``item``, its quantity, discount and tax rate whole numbers of thousandths (and its
+    price of minor units):
+    ``Invalid`` naming the item, what is stored and the fix when other SQL stored none
+    there (a quantity of ``1e20`` read as 10**17 beside the net it had, text a traceback)."""
+    for column, what, fix in (
+        ("quantity", "quantity", f"give it again (tinycrm deal item edit {item.id} --qty)"),
+        ("discount", "discount", f"give it again (tinycrm deal item edit {item.id} --discount)"),
+        ("tax_rate", "tax rate", f"add the item again (tinycrm deal item rm {item.id})"),
+    ):
+        odd_amounts.whole(getattr(item, column), _named(item), what, fix, unit="thousandths")
+    _whole(item, item.unit_price_minor, "price")
+    return item
+
+
+def _named(item: DealItem) -> str:
+    return f"deal #{item.deal_id} item {item.position} {item.name}"
+
+
 def _net(item: DealItem, deal: Deal) -> int:
+    sound(item)
     line = pricing.price_line(
         quantity=pricing.unstored(item.quantity),
         unit_price_minor=item.unit_price_minor,
@@ -68,7 +88,7 @@ def _whole(item: DealItem, minor: Any, what: str) -> int:
     minor units there (a traceback before)."""
     return odd_amounts.whole(
         minor,
-        f"deal #{item.deal_id} item {item.position} {item.name}",
+        _named(item),
         what,
         f"give it again (tinycrm deal item edit {item.id} --price)",
     )
@@ -76,6 +96,7 @@ def _whole(item: DealItem, minor: Any, what: str) -> int:
 
 def item_read(item: DealItem, deal: Deal) -> DealItemRead:
     assert item.id is not None and deal.id is not None
+    sound(item)
     return DealItemRead(
         id=item.id,
         deal_id=deal.id,

@@ -21,7 +21,6 @@ from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import (
-    BigInteger,
     Column,
     ForeignKey,
     Index,
@@ -361,7 +360,8 @@ class Campaign(TableModel, table=True):
     channel: str  # email, event, ads, social, direct mail
     starts_on: date | None = None
     ends_on: date | None = None
-    budget_minor: int | None = Field(default=None, sa_column=Column(BigInteger))
+    # None also when other SQL stored no whole number of minor units (MinorUnits; named)
+    budget_minor: int | None = Field(default=None, sa_column=Column(MinorUnits("campaign")))
     currency: str = "EUR"
     notes: str | None = None
     created_at: datetime = Field(sa_column=_created())

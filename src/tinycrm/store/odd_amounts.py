@@ -31,6 +31,28 @@ _TABLES: dict[str, tuple[str, str, dict[str, tuple[str, str]]]] = {
             "arr_minor": ("recurring revenue a year", ""),
         },
     ),
+    "campaign": (
+        "campaign",
+        "name",
+        {"budget_minor": ("budget", "tinycrm campaign edit {id} --budget")},
+    ),
+}
+
+# Read as plain integers (a deal's items are refused naming the item when one is odd,
+# ``store.deal_items``), so only a dump looks for them: table: (what, label, {column:
+# (what it is, its unit, a hint)}).
+_DUMP_ONLY: dict[str, tuple[str, str, dict[str, tuple[str, str, str]]]] = {
+    "deal_item": (
+        "deal item",
+        "name",
+        {
+            "quantity": ("quantity", "thousandths", "tinycrm deal item edit {id} --qty"),
+            "unit_price_minor": ("price", "minor units", "tinycrm deal item edit {id} --price"),
+            "discount": ("discount", "thousandths", "tinycrm deal item edit {id} --discount"),
+            "tax_rate": ("tax rate", "thousandths", ""),
+            "net_minor": ("net", "minor units", "tinycrm deal item edit {id} --price"),
+        },
+    ),
 }
 
 
@@ -44,7 +66,7 @@ def odd_rows(session: Any, table: str) -> list[tuple[int, str, dict[str, Any]]]:
     ``(id, label, {column: what is stored})``, by id (SQLite only: none elsewhere)."""
     if session.get_bind().dialect.name != "sqlite":
         return []
-    _, label, columns = _TABLES[table]
+    _, label, columns = _TABLES[table] if table in _TABLES else _DUMP_ONLY[table]
     odd = " OR ".join(f"typeof({c}) NOT IN ('integer', 'null')" for c in columns)
     rows = session.execute(
         text(f"SELECT id, {label}, {', '.join(columns)} FROM {table} WHERE {odd} ORDER BY id")
@@ -99,32 +121,44 @@ def refuse_in_a_dump(session: Any) -> None:
     from tinycrm.store.errors import Invalid
 
     found = []
+    units = set()
     for table, (what, _, columns) in _TABLES.items():
         for record_id, label, stored in odd_rows(session, table):
             for column, value in stored.items():
                 name, hint = columns[column]
                 again = hint.format(id=record_id) if hint else f"tinycrm {what} show {record_id}"
+                units.add("minor units")
+                found.append(
+                    f"{what} #{record_id} {label}'s {name} is {repr(value)[:40]} ({again})"
+                )
+    for table, (what, _, parts) in _DUMP_ONLY.items():
+        for record_id, label, stored in odd_rows(session, table):
+            for column, value in stored.items():
+                name, unit, hint = parts[column]
+                again = hint.format(id=record_id) if hint else f"tinycrm deal item rm {record_id}"
+                units.add(unit)
                 found.append(
                     f"{what} #{record_id} {label}'s {name} is {repr(value)[:40]} ({again})"
                 )
     if found:
         more = f" and {len(found) - 3} more" if len(found) > 3 else ""
         raise Invalid(
-            f"not exported: {'; '.join(found[:3])}{more}: not whole numbers of minor units "
-            "(written by other SQL?), which a restore refuses; give them again, or copy the "
-            "database as it is with tinycrm db backup"
+            f"not exported: {'; '.join(found[:3])}{more}: not whole numbers of "
+            f"{' or '.join(sorted(units))} (written by other SQL?), which a restore refuses; "
+            "give them again, or copy the database as it is with tinycrm db backup"
         )
 
 
-def whole(value: Any, record: str, name: str, fix: str) -> int:
+def whole(value: Any, record: str, name: str, fix: str, unit: str = "minor units") -> int:
     """``value``, an amount in minor units of ``record`` (``quote Q-2026-0001``) that
-    cannot be shown without it (a quote's totals, a line's figures): ``Invalid`` naming
-    the record and what is stored when other SQL stored no whole number there."""
+    cannot be shown without it (a quote's totals, a line's figures; a quantity, ``unit``
+    thousandths): ``Invalid`` naming the record and what is stored when other SQL stored
+    no whole number there."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     from tinycrm.store.errors import Invalid
 
     raise Invalid(
-        f"{record}: its {name} is stored as {repr(value)[:40]}, not a whole number of minor "
-        f"units (written by other SQL?): {fix}"
+        f"{record}: its {name} is stored as {repr(value)[:40]}, not a whole number of {unit} "
+        f"(written by other SQL?): {fix}"
     )

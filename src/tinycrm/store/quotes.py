@@ -25,7 +25,7 @@ from sqlmodel import Session, col
 
 from tinycrm import dates, money, pricing
 from tinycrm.store import odd_amounts, validate
-from tinycrm.store.deal_items import items_of
+from tinycrm.store.deal_items import items_of, sound
 from tinycrm.store.deals import close_in, lock_deal, resolve_deal
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Conflict, Invalid, NotFound
@@ -290,6 +290,7 @@ def create_quote(
         if not items:
             raise Conflict(f"deal {deal.title} has no line items to quote (tinycrm deal item add)")
         unstored = pricing.unstored
+        items = [sound(item) for item in items]
         rates = [unstored(item.tax_rate) for item in items]
         figures = pricing.price_lines(
             [
