@@ -327,3 +327,39 @@ def test_a_campaign_budget_stored_as_no_number_is_named(
     assert moved.stderr.splitlines()[-1].startswith("Error: campaign #1 Spring: its budget is")
     assert cli("campaign", "edit", "Spring", "--budget", "600").exit_code == 0
     assert _exact(cli("campaign", "show", "Spring", "--json"))["campaign"]["budget"] == 600
+
+
+def test_a_price_filter_treats_a_price_stored_as_no_number_as_the_list_shows_it(
+    cli: Callable[..., Run],
+) -> None:
+    """``product list --where 'price>5'`` compared what other SQL stored in SQL: a price
+    of ``1e20``, ``1500.5`` or text matched ``price>100`` (text sorts above every number)
+    while the list showed the product without a price. Now such a price is none to the
+    filter as to the list: ``price>…`` and ``price<…`` leave it out, ``price=`` (empty)
+    takes it (``price=""``), as a deal's amount with ``deal list --where``."""
+    import os
+    import sqlite3
+
+    for name, price in (("A", "10"), ("B", "20"), ("C", "30"), ("T", "40")):
+        assert cli("product", "add", name, "--price", price).exit_code == 0
+    assert cli("deal", "add", "Odd", "--amount", "5").exit_code == 0
+    assert cli("deal", "add", "Fine", "--amount", "7").exit_code == 0
+    with sqlite3.connect(os.environ["TINYCRM_DB"]) as db:
+        db.execute("UPDATE product SET price_minor = 1e20 WHERE name = 'B'")
+        db.execute("UPDATE product SET price_minor = 1500.5 WHERE name = 'C'")
+        db.execute("UPDATE product SET price_minor = 'abc' WHERE name = 'T'")
+        db.execute("UPDATE deal SET amount_minor = 'abc' WHERE title = 'Odd'")
+
+    def names(*where: str) -> list[str]:
+        run = cli("product", "list", "--json", *(a for w in where for a in ("--where", w)))
+        assert run.exit_code == 0, run.stderr
+        return sorted(p["name"] for p in json.loads(run.stdout))
+
+    assert names("price>5") == ["A"]
+    assert names("price>100") == []
+    assert names("price<100") == ["A"]
+    assert names('price=""') == ["B", "C", "T"]
+    assert names('price!=""') == ["A"]
+    assert names("price!=10") == ["B", "C", "T"]
+    run = cli("deal", "list", "--json", "--where", "amount>1")
+    assert [d["title"] for d in json.loads(run.stdout)] == ["Fine"]

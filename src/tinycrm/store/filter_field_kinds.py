@@ -45,6 +45,7 @@ from tinycrm.filters import FilterError, Value
 from tinycrm.store import validate
 from tinycrm.store.errors import Invalid
 from tinycrm.store.models import Activity, Company, Contact, Deal
+from tinycrm.store.sums import held
 
 KINDS = ("contact", "company", "deal", "case", "product", "quote")
 QUOTE_OPEN = ("draft", "sent")  # until valid-until has passed: then expired
@@ -412,8 +413,8 @@ class _Money(Field):
     def positive(self, ctx: Ctx, name: str, op: str, value: Value) -> Clause:
         minor = Deal.amount_minor if self.minor is None else self.minor
         currency = Deal.currency if self.currency is None else self.currency
-        if op == "=" and not value.text.strip():
-            return col(minor).is_(None)
+        if op == "=" and not value.text.strip():  # none, or none a whole number (other SQL)
+            return not_(held(minor))
         by_exponent: dict[int, list[str]] = {}
         for code, exponent in money.CURRENCY_EXPONENTS.items():
             by_exponent.setdefault(exponent, []).append(code)
@@ -437,7 +438,8 @@ class _Money(Field):
             scaled = Decimal((digits.sign, digits.digits, int(digits.exponent) + exponent))
             which = col(currency).not_in(others) if exponent == common else col(currency).in_(codes)
             parts.append(and_(which, int_compare(minor, op, scaled)))
-        return and_(col(minor).is_not(None), or_(*parts))
+        # held: a price other SQL stored as 1e20 or text is none, as the list shows it
+        return and_(held(minor), or_(*parts))
 
 
 @dataclass(frozen=True)

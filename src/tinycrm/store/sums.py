@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import Boolean
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
@@ -50,6 +51,29 @@ def _sqlite_sum(element: exact_sum, compiler: SQLCompiler, **kw: Any) -> str:
     # whole number of minor units: skipped, as the row reads without one (MinorUnits)
     value = f"CASE WHEN typeof({args[0]}) = 'integer' THEN {args[0]} END"
     return f"(sum(({value}) / {_SPLIT}{times}) || ':' || sum(({value}) % {_SPLIT}{times}))"
+
+
+class held(FunctionElement[bool]):  # an SQL condition on one amount column
+    """SQL: the amount column holds a whole number of minor units (not NULL). On SQLite a
+    REAL or TEXT other SQL stored there is none (it reads as no amount: MinorUnits), so a
+    filter compares it as it compares no amount, not as stored; a PostgreSQL BIGINT holds
+    nothing else."""
+
+    inherit_cache = True
+    name = "held"
+    type = Boolean()
+
+
+@compiles(held)
+def _held(element: held, compiler: SQLCompiler, **kw: Any) -> str:
+    [column] = [compiler.process(arg, **kw) for arg in element.clauses]
+    return f"({column} IS NOT NULL)"
+
+
+@compiles(held, "sqlite")
+def _sqlite_held(element: held, compiler: SQLCompiler, **kw: Any) -> str:
+    [column] = [compiler.process(arg, **kw) for arg in element.clauses]
+    return f"(typeof({column}) = 'integer')"
 
 
 def whole(result: Any) -> int | None:
