@@ -225,7 +225,7 @@ def test_a_quote_or_item_amount_stored_as_no_number_is_refused_naming_it(
     with sqlite3.connect(os.environ["TINYCRM_DB"]) as db:
         db.execute("UPDATE quote SET total_minor = 1e20")
         db.execute("UPDATE deal_item SET net_minor = 'x'")
-    for args in (("quote", "list"), ("quote", "show", number)):
+    for args in (("quote", "show", number),):
         run = cli(*args)
         assert (run.exit_code, run.stderr.splitlines()) == (
             1,
@@ -363,3 +363,35 @@ def test_a_price_filter_treats_a_price_stored_as_no_number_as_the_list_shows_it(
     assert names("price!=10") == ["B", "C", "T"]
     run = cli("deal", "list", "--json", "--where", "amount>1")
     assert [d["title"] for d in json.loads(run.stdout)] == ["Fine"]
+
+
+def test_quote_list_names_a_quote_with_an_odd_figure_and_lists_the_rest(
+    cli: Callable[..., Run],
+) -> None:
+    """One quote whose total other SQL stored as ``1e20`` refused the whole ``quote
+    list`` (and its JSON and CSV). Now that quote is left out, named in one ``Warning:``
+    line with what is stored and the fix, and the others are listed; no figure of it is
+    shown. ``quote show`` of it and ``export quotes`` still refuse, naming it."""
+    import os
+    import sqlite3
+
+    assert cli("product", "add", "Widget", "--price", "10").exit_code == 0
+    for title in ("Good", "Bad"):
+        assert cli("deal", "add", title).exit_code == 0
+        assert cli("deal", "item", "add", title, "Widget").exit_code == 0
+        assert cli("quote", "create", title).exit_code == 0
+    numbers = {q["deal"]: q["number"] for q in cli("quote", "list", "--json").json()}
+    with sqlite3.connect(os.environ["TINYCRM_DB"]) as db:
+        db.execute("UPDATE quote SET total_minor = 1e20 WHERE deal_title = 'Bad'")
+    warned = (
+        f"Warning: quote {numbers['Bad']}: its total is stored as 1e+20, not a whole number "
+        "of minor units (written by other SQL?): left out; make the quote again (tinycrm "
+        "quote create)"
+    )
+    for fmt in ((), ("--json",), ("--jsonl",), ("--csv",)):
+        run = cli("quote", "list", *fmt)
+        assert (run.exit_code, run.stderr.splitlines()) == (0, [warned]), fmt
+        assert numbers["Good"] in run.stdout and numbers["Bad"] not in run.stdout, fmt
+    assert [q["deal"] for q in cli("quote", "list", "--json").json()] == ["Good"]
+    assert cli("quote", "show", numbers["Bad"]).exit_code == 1
+    assert cli("export", "quotes").exit_code == 1

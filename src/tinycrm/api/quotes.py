@@ -71,16 +71,25 @@ class Quotes:
         where: str | None = None,
         limit: int | None = None,
         lines: bool = True,
+        leave_out_odd: bool = False,
     ) -> Iterator[QuoteRead] | Iterator[QuoteHeadRead]:
         """The quotes :meth:`list` returns, in its order, as an iterator that reads them
         500 at a time with their lines (what ``quote list --json`` writes); with
         ``lines=False`` as ``QuoteHeadRead``, without lines and taxes, which are then not
-        read at all (the table and CSV). The filters are checked when this is called; the
-        read stays open until the iterator is used up or closed."""
+        read at all (the table and CSV). ``leave_out_odd``: a quote holding a figure other
+        SQL stored as no whole number is left out, named in a ``TinyCrmWarning`` (else
+        ``Invalid`` names it when it is read). The filters are checked when this is
+        called; the read stays open until the iterator is used up or closed."""
         from tinycrm.store.quotes import iter_quotes
 
         return iter_quotes(
-            self._store, status=status, deal=deal, where=where, limit=limit, lines=lines
+            self._store,
+            status=status,
+            deal=deal,
+            where=where,
+            limit=limit,
+            lines=lines,
+            leave_out_odd=leave_out_odd,
         )
 
     def of_deals(self, deal_ids: Iterable[int]) -> builtins.list[QuoteRead]:

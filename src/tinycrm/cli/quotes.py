@@ -125,7 +125,10 @@ def list_(
     """List quotes, newest first (a draft or sent quote past its day shows as expired)."""
     # streamed: the lines only for JSON, which carries them (a table or CSV has none)
     lines = output.format in ("json", "jsonl")
-    rows = crm(ctx).quotes.stream(status=status, deal=deal, where=where, limit=limit, lines=lines)
+    # a quote other SQL gave an odd figure: named in a warning, the rest listed
+    rows = crm(ctx).quotes.stream(
+        status=status, deal=deal, where=where, limit=limit, lines=lines, leave_out_odd=True
+    )
     output.list(rows, COLUMNS, empty="no quotes", model="QuoteRead")
 
 

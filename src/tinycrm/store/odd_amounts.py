@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import text
 
 from tinycrm.errors import warn
+from tinycrm.store.errors import Invalid
 from tinycrm.store.types import OddAmounts
 
 _MOST = 20  # records named; the rest are counted
@@ -156,9 +157,20 @@ def whole(value: Any, record: str, name: str, fix: str, unit: str = "minor units
     no whole number there."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    from tinycrm.store.errors import Invalid
-
-    raise Invalid(
-        f"{record}: its {name} is stored as {repr(value)[:40]}, not a whole number of {unit} "
-        f"(written by other SQL?): {fix}"
+    raise OddAmount(
+        record,
+        f"its {name} is stored as {repr(value)[:40]}, not a whole number "
+        f"of {unit} (written by other SQL?)",
+        fix,
     )
+
+
+class OddAmount(Invalid):
+    """``whole``'s refusal: ``record``, what is odd about it (``odd``) and the ``fix``, so
+    a list can name the record in a warning and show the rest."""
+
+    def __init__(self, record: str, odd: str, fix: str) -> None:
+        super().__init__(f"{record}: {odd}: {fix}")
+        self.record = record
+        self.odd = odd
+        self.fix = fix

@@ -14,8 +14,9 @@ can no longer be sent or accepted.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import closing
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -24,6 +25,7 @@ from sqlalchemy import and_, not_, select, update
 from sqlmodel import Session, col
 
 from tinycrm import dates, money, pricing
+from tinycrm.errors import warn
 from tinycrm.store import odd_amounts, validate
 from tinycrm.store.deal_items import items_of, sound
 from tinycrm.store.deals import close_in, lock_deal, resolve_deal
@@ -410,13 +412,26 @@ def iter_quotes(
     today: date | None = None,
     lines: bool = True,
     chunk: int = CHUNK,
+    leave_out_odd: bool = False,
 ) -> Iterator[Any]:
     """The quotes ``list_quotes`` returns, in its order, read ``chunk`` at a time (their
     lines with them), so a list of any length is never held whole; with ``lines=False``
-    as ``QuoteHeadRead`` (no lines, no taxes: their lines are not read at all). The
+    as ``QuoteHeadRead`` (no lines, no taxes: their lines are not read at all). With
+    ``leave_out_odd``, a quote holding a figure other SQL stored as no whole number is
+    left out, named in a warning (else it refuses the list, naming it). The
     filters are checked (``Invalid``, ``NotFound``) before this returns; the read
     transaction stays open until the iterator is used up or closed."""
-    parts = _quote_parts(store, status, deal, where, limit, today, lines=lines, chunk=chunk)
+    parts = _quote_parts(
+        store,
+        status,
+        deal,
+        where,
+        limit,
+        today,
+        lines=lines,
+        chunk=chunk,
+        leave_out_odd=leave_out_odd,
+    )
     next(parts)
     return _each(parts)
 
@@ -437,6 +452,7 @@ def _quote_parts(
     *,
     lines: bool,
     chunk: int,
+    leave_out_odd: bool = False,
 ) -> Generator[list[Any], None, None]:
     """First an empty list once the filters are read, then the quotes in lists of at
     most ``chunk``."""
@@ -469,10 +485,29 @@ def _quote_parts(
         result = conn.execution_options(stream_results=True, yield_per=chunk).execute(query)
         for part in result.partitions(chunk):
             if not lines:
-                yield [_head(q, day) for q in part]
+                yield _readable(part, lambda q: _head(q, day), leave_out_odd)
                 continue
             found = _lines_of(session, [q.id for q in part])
-            yield [_read(q, found[q.id], day) for q in part]
+            yield _readable(part, functools.partial(_with_lines, found, day), leave_out_odd)
+
+
+def _with_lines(found: dict[int, list[Any]], day: date, quote: Any) -> QuoteRead:
+    return _read(quote, found[quote.id], day)
+
+
+def _readable(rows: Sequence[Any], read: Callable[[Any], Any], leave_out_odd: bool) -> list[Any]:
+    """``read`` of each row; with ``leave_out_odd``, a quote holding a figure other SQL
+    stored as no whole number (``odd_amounts.OddAmount``) is left out, named in a
+    warning, rather than refusing the whole list (no figure of it is shown wrong)."""
+    if not leave_out_odd:
+        return [read(q) for q in rows]
+    out = []
+    for q in rows:
+        try:
+            out.append(read(q))
+        except odd_amounts.OddAmount as odd:
+            warn(f"{odd.record}: {odd.odd}: left out; {odd.fix}")
+    return out
 
 
 def _move(
