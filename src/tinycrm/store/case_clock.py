@@ -227,16 +227,16 @@ def left_hours(due: datetime, stop: Stop, hours: BusinessHours) -> float:
 
 
 def support_hours(store: Any) -> BusinessHours | None:
-    """``[support]``'s business hours of ``store`` (None: the config file's), or None
-    when the configuration is broken (a read still shows the case, without the time
-    left on its clock)."""
-    from tinycrm.config import ConfigError, current_config
+    """``[support]``'s business hours of ``store`` (the configuration it was opened with),
+    or None when that is broken (a read still shows the case, without the time left on
+    its clock). The store reads no config file itself."""
+    from tinycrm.errors import TinyCrmError
 
     try:
-        config = current_config() if store is None else store.settings()
-        return config.support.hours
-    except ConfigError:
+        hours: BusinessHours = store.settings().support.hours
+    except TinyCrmError:  # the config's error (ConfigError), as settings() raises it
         return None
+    return hours
 
 
 def resume(due: datetime, start: datetime, end: datetime, hours: BusinessHours) -> datetime:

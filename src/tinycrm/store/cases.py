@@ -141,8 +141,7 @@ def to_read(
     session: Session, case: Any, now: datetime | None = None, store: Store | None = None
 ) -> CaseRead:
     """The read model of one case row, its names resolved. ``store``: whose ``[support]``
-    business hours say the working time a paused case has left (None: the config
-    file's)."""
+    business hours say the working time a paused case has left (None: not said)."""
     contact = session.get(Contact, case.contact_id) if case.contact_id else None
     company = session.get(Company, case.company_id) if case.company_id else None
     paused = case_clock.paused_since(session, [case]).get(case.id)
@@ -152,7 +151,7 @@ def to_read(
         company.name if company else None,
         now or utcnow(),
         paused,
-        case_clock.support_hours(store) if paused is not None else None,
+        case_clock.support_hours(store) if paused is not None and store is not None else None,
     )
 
 
@@ -608,7 +607,7 @@ def remove_case(store: Store, ref: str | int) -> CaseRead:
     """Delete a case and its thread."""
     with store.write() as session:
         case = _writable(store, session, ref)
-        read = to_read(session, case)
+        read = to_read(session, case, store=store)
         session.execute(delete(CaseMessage).where(col(CaseMessage.case_id) == case.id))
         session.delete(case)
         record_event(
