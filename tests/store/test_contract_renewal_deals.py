@@ -613,3 +613,15 @@ def test_the_lead_days_are_given_not_read_from_the_config(store, monkeypatch) ->
     monkeypatch.setattr(type(store), "settings", lambda self: NoContracts())
     assert process_renewals(store, now=at(date(2026, 11, 1)), lead_days=30).renewal_deals == []
     assert len(process_renewals(store, now=at(date(2026, 11, 1))).renewal_deals) == 1
+
+
+def test_a_contract_is_not_made_from_a_renewal_deal_that_renewed_one(store) -> None:
+    """A won renewal deal renewed its contract for the next term; ``contract add --deal``
+    of it made a second contract for the same customer and year, so the recurring
+    revenue, the renewals report and remind counted the term twice. Now it is refused,
+    naming the contract it renewed, nothing written."""
+    contract_id, deal_id = _open_renewal(store)
+    win_deal(store, deal_id)
+    with pytest.raises(Conflict, match=rf"renewed contract #{contract_id} already"):
+        add_contract(store, deal=deal_id, now=NOW)
+    assert [c.id for c in list_contracts(store, now=NOW)] == [contract_id]

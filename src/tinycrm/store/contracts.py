@@ -263,6 +263,14 @@ def add_contract(
         taken = session.scalar(select(col(Contract.id)).where(col(Contract.deal_id) == sale.id))
         if taken is not None:
             raise Conflict(f"deal {sale.title} has contract #{taken} already")
+        renewed = session.scalar(  # a won renewal deal: its contract runs on, once
+            select(col(Contract.id)).where(col(Contract.renewal_deal_id) == sale.id)
+        )
+        if renewed is not None:
+            raise Conflict(
+                f"deal {sale.title} renewed contract #{renewed} already: a second contract "
+                f"of it would count the term twice (tinycrm contract show {renewed})"
+            )
         from tinycrm.store.deal_items import recurring_minor
 
         code = sale.currency
