@@ -226,3 +226,23 @@ def test_a_config_error_names_its_own_keys_line(
     path.write_text(text)
     with pytest.raises(ConfigError, match=rf"config\.toml, line {line}: .*{re.escape(says)}"):
         load_config(path)
+
+
+def test_remind_and_next_follow_the_configs_look_aheads_given_by_the_api(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``due_items`` read ``[remind] closing_days``, the ``remind_days`` of
+    ``[contracts]`` and ``[quotes]`` and ``[support]`` from the config itself (config
+    below the API layer); now crm.reminders and crm.next pass them, and the store reads
+    none."""
+    from tinycrm.store.engine import Store
+    from tinycrm.store.reminders import due_items
+
+    config = parse_config("[remind]\nclosing_days = 30\n", tmp_path / "given.toml")
+    with tinycrm.open(tmp_path / "crm.db", config=config) as crm:
+        crm.deals.add("Soon", amount="100", close="+20d")
+        assert [i.title for i in crm.reminders.due() if i.group == "closing"] == ["Soon"]
+        assert any(a.title == "Soon" for a in crm.next())
+        store = crm._store
+        monkeypatch.setattr(Store, "settings", lambda self: pytest.fail("config read in the store"))
+        assert [i.title for i in due_items(store) if i.group == "closing"] == []  # 7 days

@@ -28,7 +28,13 @@ from tinycrm.store.companies import add_company
 from tinycrm.store.contacts import add_contact
 from tinycrm.store.events import list_events
 from tinycrm.store.filter_sql import InvalidFilter
-from tinycrm.store.reminders import claim_items, confirm_run, due_items, next_actions
+from tinycrm.store.reminders import (
+    RemindSettings,
+    claim_items,
+    confirm_run,
+    due_items,
+    next_actions,
+)
 from tinycrm.store.reports.cases import case_report
 from tinycrm.store.service_models import CaseMessage, SupportCase
 
@@ -40,6 +46,11 @@ def berlin(y: int, mo: int, d: int, h: int = 0, mi: int = 0) -> datetime:
 
 
 MONDAY_10 = berlin(2026, 11, 23, 10)
+
+
+def _remind(store) -> RemindSettings:
+    """``[support]`` as the API passes it to remind (the store reads no config)."""
+    return RemindSettings(support=store.settings().support)
 
 
 @pytest.fixture
@@ -195,7 +206,7 @@ def test_breaches_are_announced_once_each(people) -> None:
     late = berlin(2026, 11, 23, 11, 30)  # past the first-response target
 
     def run(now: datetime, run_id: str) -> list[str]:
-        items = due_items(people, now=now, new_only=True)
+        items = due_items(people, settings=_remind(people), now=now, new_only=True)
         mine = claim_items(people, items, run_id=run_id, now=now)
         confirm_run(people, run_id, now=now)
         return sorted(f"{i.group} {i.key}" for i in mine)
@@ -225,7 +236,7 @@ def test_cron_works_out_no_working_time_for_breaches_told_already(
     for n in range(3):
         add_case(people, subject=f"Old {n}", contact="Ada", priority="urgent", now=MONDAY_10)
     years_later = berlin(2028, 11, 23, 10)
-    items = due_items(people, now=years_later, new_only=True)
+    items = due_items(people, settings=_remind(people), now=years_later, new_only=True)
     assert len(items) == 6  # two targets each
     claim_items(people, items, run_id="a", now=years_later)
     confirm_run(people, "a", now=years_later)
@@ -237,10 +248,12 @@ def test_cron_works_out_no_working_time_for_breaches_told_already(
         return between(self, a, b)
 
     monkeypatch.setattr(BusinessHours, "between", counted)
-    assert due_items(people, now=years_later, new_only=True) == []
+    assert due_items(people, settings=_remind(people), now=years_later, new_only=True) == []
     assert worked_out == []
-    assert len(due_items(people, now=years_later)) == 6  # everything due, told or not
-    assert "was due" in due_items(people, now=years_later)[0].detail
+    assert (
+        len(due_items(people, settings=_remind(people), now=years_later)) == 6
+    )  # everything due, told or not
+    assert "was due" in due_items(people, settings=_remind(people), now=years_later)[0].detail
 
 
 def test_remove_takes_the_thread(people) -> None:
@@ -352,14 +365,18 @@ def test_a_case_resolved_without_a_reply_and_reopened_keeps_its_response(people)
     wednesday = berlin(2026, 11, 25, 9, 30)
     assert not case_view(people, case.id, now=wednesday).case.breached
     assert list_cases(people, breached=True, now=wednesday) == []
-    due = {i.key for i in due_items(people, now=wednesday)}
+    due = {i.key for i in due_items(people, settings=_remind(people), now=wednesday)}
     assert not any(key.startswith("case-response") for key in due)
 
 
 def test_next_says_a_cases_priority_once_when_both_targets_are_missed(people) -> None:
     add_case(people, subject="Down", contact="Ada", priority="urgent", now=MONDAY_10)
     wednesday = berlin(2026, 11, 25, 12)  # response was due Monday 11:00, resolution Tue 10:00
-    [line] = [a for a in next_actions(people, now=wednesday) if a.entity == "case"]
+    [line] = [
+        a
+        for a in next_actions(people, settings=_remind(people), now=wednesday)
+        if a.entity == "case"
+    ]
     assert line.reason == "urgent: first response was due 17h ago, resolution was due 10h ago"
 
 
@@ -453,7 +470,7 @@ def test_pending_does_not_pause_the_first_response(people) -> None:
     wednesday = berlin(2026, 11, 25, 9)
     shown = case_view(people, case.id, now=wednesday).case
     assert shown.breached and shown.resolution_paused
-    keys = {i.key for i in due_items(people, now=wednesday)}
+    keys = {i.key for i in due_items(people, settings=_remind(people), now=wednesday)}
     assert keys == {f"case-response:{case.id}"}  # the response, not the paused resolution
     done = resolve_support_case(people, case.id, now=berlin(2026, 11, 25, 10))
     assert done.breached  # answered (by its resolution) a day late
@@ -464,14 +481,18 @@ def test_remind_is_quiet_about_a_paused_resolution_and_tells_the_new_due_time(pe
     reply_case(people, case.id, "On it", now=berlin(2026, 11, 23, 10, 15))
     # resolution due Tuesday 10:00; pending on Monday 16:00 with 2 h left
     set_case_status(people, case.id, "pending", now=berlin(2026, 11, 23, 16))
-    assert [i.key for i in due_items(people, now=berlin(2026, 11, 24, 12))] == []
+    assert [
+        i.key for i in due_items(people, settings=_remind(people), now=berlin(2026, 11, 24, 12))
+    ] == []
     # open again on Thursday 9:00: due 11:00 that day
     set_case_status(people, case.id, "open", now=berlin(2026, 11, 26, 9))
-    assert [i.key for i in due_items(people, now=berlin(2026, 11, 26, 9, 30))] == []
-    [risk] = due_items(people, now=berlin(2026, 11, 26, 10, 30))
+    assert [
+        i.key for i in due_items(people, settings=_remind(people), now=berlin(2026, 11, 26, 9, 30))
+    ] == []
+    [risk] = due_items(people, settings=_remind(people), now=berlin(2026, 11, 26, 10, 30))
     assert risk.key == f"case-resolution-risk:{case.id}"
     assert risk.due_at == berlin(2026, 11, 26, 11)
-    [late] = due_items(people, now=berlin(2026, 11, 26, 12))
+    [late] = due_items(people, settings=_remind(people), now=berlin(2026, 11, 26, 12))
     assert late.key == f"case-resolution:{case.id}" and "1h ago" in late.detail
 
 

@@ -260,9 +260,16 @@ class Crm:
     ) -> list[NextAction]:
         """What to do now (or as of ``now``, a WHEN), most pressing first (``tinycrm next``);
         ``offset`` passes over that many first."""
+        from tinycrm.api.reminders import remind_settings
         from tinycrm.store.reminders import next_actions
 
-        return next_actions(self._store, now=values.when(now, "now"), limit=limit, offset=offset)
+        return next_actions(
+            self._store,
+            now=values.when(now, "now"),
+            limit=limit,
+            offset=offset,
+            settings=remind_settings(self._store),
+        )
 
     def due(self) -> list[DueItem]:
         """Everything ``tinycrm remind`` would announce now, without claiming it

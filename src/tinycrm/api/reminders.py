@@ -29,7 +29,21 @@ from tinycrm.api.values import When
 
 if TYPE_CHECKING:
     from tinycrm.store.engine import Store
-    from tinycrm.store.reminders import DueItem
+    from tinycrm.store.reminders import DueItem, RemindSettings
+
+
+def remind_settings(store: Store) -> RemindSettings:
+    """What remind and next look ahead by, from the config the store was opened with
+    (read here, the store reads none): a broken config file refuses with its error."""
+    from tinycrm.store.reminders import RemindSettings
+
+    config = store.settings()
+    return RemindSettings(
+        closing_days=config.closing_days,
+        contract_days=config.contracts.remind_days,
+        quote_days=config.quotes.remind_days,
+        support=config.support,
+    )
 
 
 class Reminders:
@@ -66,6 +80,7 @@ class Reminders:
             now=values.when(now, "now"),
             closing_days=closing_days,
             new_only=new_only,
+            settings=remind_settings(self._store),
         )
 
     def claim(self, items: list[DueItem], *, run_id: str) -> list[DueItem]:

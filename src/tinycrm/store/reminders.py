@@ -14,12 +14,14 @@ plus open deals with no next step, into one queue.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from tinycrm.business_hours import SupportSettings, default_support
 from tinycrm.dates import local_day, local_tz
 from tinycrm.store import validate
 from tinycrm.store.due_deals import deal_reminder_items, money_at, open_deals, weighted
@@ -51,6 +53,19 @@ class NextAction(ReadModel):
     due_at: datetime | None
 
 
+@dataclass(frozen=True)
+class RemindSettings:
+    """What ``due_items`` and ``next_actions`` look ahead by, given by the API layer from
+    the config (the store reads none): ``[remind] closing_days``, ``[contracts]`` and
+    ``[quotes]`` ``remind_days``, ``[support]`` (None: Monday to Friday, 09:00-17:00
+    local, the default targets). The defaults are the config's defaults."""
+
+    closing_days: int = 7
+    contract_days: int = 30
+    quote_days: int = 7
+    support: SupportSettings | None = None
+
+
 def due_items(
     store: Store,
     *,
@@ -58,11 +73,13 @@ def due_items(
     closing_days: int | None = None,
     new_only: bool = False,
     late: bool = True,
+    settings: RemindSettings = RemindSettings(),
 ) -> list[DueItem]:
     """Everything due now, in group order (see ``GROUPS``), oldest first within a group.
 
     "Today" and "overdue" follow the user's local day (``TZ``). ``closing_days``
-    defaults to the config file's ``remind.closing_days`` (7). ``new_only`` leaves out
+    defaults to ``settings.closing_days`` (7); ``settings``: the look-aheads and
+    business hours the API passes from the config. ``new_only`` leaves out
     what a run of ``remind`` announced (or is announcing) under the same due time, so
     cron's usual run reads index probes, not thousands of items it will not tell.
     ``late``: also a day item (a notice deadline, a contract's end, a quote's last day)
@@ -72,20 +89,20 @@ def due_items(
     """
     now = now or utcnow()
     if closing_days is None:
-        closing_days = store.settings().closing_days
+        closing_days = settings.closing_days
     _, day_end = local_day(now)
     with store.read() as session:
         late_days = look_back(session, now.astimezone(local_tz()).date()) if late else 0
         items = task_items(session, now, day_end, new_only)
         items += cadence_items(session, now, new_only)
         items += deal_reminder_items(session, now, closing_days, new_only)
-        items += _after_sale_items(store, session, now, new_only, late_days)
+        items += _after_sale_items(session, now, new_only, late_days, settings)
     order = list(GROUPS)
     return sorted(items, key=lambda i: (order.index(i.group), i.due_at, i.key))
 
 
 def _after_sale_items(
-    store: Store, session: Session, now: datetime, new_only: bool, late_days: int
+    session: Session, now: datetime, new_only: bool, late_days: int, settings: RemindSettings
 ) -> list[DueItem]:
     """Contracts whose notice deadline or end is near (``store.renewals``), sent quotes
     about to expire and support cases about to breach or past their SLA
@@ -93,7 +110,7 @@ def _after_sale_items(
     from tinycrm.store.after_sale_items import case_items, quote_items
     from tinycrm.store.renewals import contract_items
 
-    settings = store.settings()
+    support = settings.support or default_support(local_tz())
     seen = None
     if new_only:
         seen = set()
@@ -101,9 +118,9 @@ def _after_sale_items(
             seen |= announced_items(session, kind, now)
         for kind in ("case-response-risk", "case-resolution-risk"):
             seen |= announced_items(session, kind, now)
-    rows = contract_items(session, now, settings.contracts.remind_days, seen, late_days)
-    rows += quote_items(session, now, settings.quotes.remind_days, seen, late_days)
-    rows += case_items(session, now, settings.support, seen)
+    rows = contract_items(session, now, settings.contract_days, seen, late_days)
+    rows += quote_items(session, now, settings.quote_days, seen, late_days)
+    rows += case_items(session, now, support, seen)
     return [DueItem.from_row(row) for row in rows]
 
 
@@ -141,7 +158,12 @@ def _said_once(reasons: list[str], reason: str) -> str:
 
 
 def next_actions(
-    store: Store, *, now: datetime | None = None, limit: int | None = 20, offset: int | None = None
+    store: Store,
+    *,
+    now: datetime | None = None,
+    limit: int | None = 20,
+    offset: int | None = None,
+    settings: RemindSettings = RemindSettings(),
 ) -> list[NextAction]:
     """One queue of what needs attention, most pressing first, each with its reasons.
 
@@ -152,7 +174,7 @@ def next_actions(
     limit = validate.limit(limit)
     skip = validate.offset(offset) or 0
     now = now or utcnow()
-    items = due_items(store, now=now, late=False)
+    items = due_items(store, now=now, late=False, settings=settings)
     with store.read() as session:
         deals = {deal.id: deal for deal in open_deals(session)}
         with_task = set(
@@ -226,6 +248,7 @@ __all__ = [
     "WEIGHTS",
     "DueItem",
     "NextAction",
+    "RemindSettings",
     "claim_items",
     "confirm_run",
     "due_items",
