@@ -395,3 +395,32 @@ def test_quote_list_names_a_quote_with_an_odd_figure_and_lists_the_rest(
     assert [q["deal"] for q in cli("quote", "list", "--json").json()] == ["Good"]
     assert cli("quote", "show", numbers["Bad"]).exit_code == 1
     assert cli("export", "quotes").exit_code == 1
+
+
+def test_a_csat_other_sql_stored_as_no_score_is_named_not_shown(cli: Callable[..., Run]) -> None:
+    """A case's CSAT other SQL stored as ``1e20`` was shown 'CSAT 1e+20/5', written
+    ``1e+20`` in JSON with a pydantic warning on stderr, and averaged into report cases.
+    Now it reads as none, the case named in one ``Warning:`` line, and the report leaves
+    it out."""
+    import os
+    import sqlite3
+
+    assert cli("contact", "add", "Ann").exit_code == 0
+    assert cli("case", "add", "Broken", "--contact", "Ann").exit_code == 0
+    assert cli("case", "resolve", "1", "--csat", "4").exit_code == 0
+    with sqlite3.connect(os.environ["TINYCRM_DB"]) as db:
+        db.execute("UPDATE support_case SET csat = 1e20")
+    warned = (
+        "Warning: case #1 Broken: its CSAT is stored as 1e+20, not a score 1-5 (written by "
+        "other SQL?): shown without one; give it again (tinycrm case resolve 1 --csat N)"
+    )
+    for args in (("case", "list", "--status", "all", "--json"), ("case", "show", "1")):
+        run = cli(*args)
+        assert (run.exit_code, run.stderr.splitlines()) == (0, [warned]), args
+    [row] = _exact(cli("case", "list", "--status", "all", "--json"))
+    assert row["csat"] is None
+    report = _exact(cli("report", "cases", "--json"))
+    assert "1e+20" not in json.dumps(report, default=str)
+    assert "100000000000000000000" not in json.dumps(report, default=str)
+    assert cli("case", "resolve", "1", "--csat", "5").exit_code == 0
+    assert [c["csat"] for c in _exact(cli("case", "list", "--status", "all", "--json"))] == [5]

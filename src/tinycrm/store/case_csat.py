@@ -20,7 +20,7 @@ from sqlmodel import Session, col
 
 from tinycrm.formats.csat import CsatRow
 from tinycrm.store import validate
-from tinycrm.store.cases import rate_case
+from tinycrm.store.cases import rate_case, stored_csat
 from tinycrm.store.engine import Store, chunks
 from tinycrm.store.errors import Invalid
 from tinycrm.store.records import mark_bulk
@@ -95,7 +95,7 @@ def import_csat(
                 raise Invalid(
                     f"line {row.line}: case #{row.case_id} is {case.status}, not resolved or closed"
                 )
-            before = case.csat
+            before = stored_csat(case, named=False)  # none stored as none: given again
             if before == row.score and said in (None, case.csat_comment):
                 unchanged += 1
                 continue

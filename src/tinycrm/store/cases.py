@@ -129,7 +129,7 @@ def _read(
             "resolved_at": case.resolved_at,
             "closed_at": case.closed_at,
             "breached": is_breached(case, now, paused.since if paused else None),
-            "csat": case.csat,
+            "csat": stored_csat(case),
             "csat_comment": case.csat_comment,
             "created_at": case.created_at,
             "updated_at": case.updated_at,
@@ -283,6 +283,25 @@ def _message(
     session: Session, case_id: int, kind: str, author: str, body: str, at: datetime
 ) -> None:
     session.add(CaseMessage(case_id=case_id, kind=kind, author=author, body=body, at=at))
+
+
+def stored_csat(case: Any, *, named: bool = True) -> int | None:
+    """``case``'s CSAT as stored: a whole number 1-5, or None. One other SQL stored as
+    none (``1e20``, ``7``, text) reads as none, the case named in a warning (``named``)."""
+    value = case.csat
+    if value is None or (
+        isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 5
+    ):
+        return value
+    if named:
+        from tinycrm.errors import warn
+
+        warn(
+            f"case #{case.id} {case.subject}: its CSAT is stored as {repr(value)[:40]}, not a "
+            "score 1-5 (written by other SQL?): shown without one; give it again (tinycrm "
+            f"case resolve {case.id} --csat N)"
+        )
+    return None
 
 
 def _csat(value: int | None) -> int | None:
@@ -514,7 +533,7 @@ def resolve_support_case(
         if case.status in ("resolved", "closed"):
             if score is None:
                 raise Conflict(f"case {describe(case)} is {case.status} already")
-            if case.csat is not None:
+            if stored_csat(case, named=False) is not None:  # one stored as none: given again
                 raise Conflict(f"case {describe(case)} has a CSAT score already ({case.csat})")
             rate_case(store, session, case, score, said, stamp)
             session.flush()
@@ -533,7 +552,7 @@ def rate_case(
 ) -> None:
     """Give a resolved or closed case its CSAT score and comment, with the ``rated`` event
     (in the caller's transaction): a score given later, one by one or from a file."""
-    before = case.csat
+    before = stored_csat(case, named=False)
     case.csat, case.csat_comment = score, comment
     case.updated_at = stamp
     was = f" (was {before}/5)" if before is not None and before != score else ""

@@ -36,7 +36,7 @@ from sqlmodel import col
 from tinycrm import dates
 from tinycrm.business_hours import PRIORITIES, BusinessHours
 from tinycrm.store.case_clock import Pause, pauses_of, pending_time
-from tinycrm.store.cases import is_breached
+from tinycrm.store.cases import is_breached, stored_csat
 from tinycrm.store.engine import Store
 from tinycrm.store.models import ReadModel
 from tinycrm.store.reports.models import ReportScope
@@ -93,7 +93,8 @@ def _line(
         for c in cases
         if c.opened_at < end_at and (c.resolved_at is None or c.resolved_at >= end_at)
     ]
-    scored = [c.csat for c in resolved if c.csat is not None]
+    # a score other SQL stored as none (1e20, 7) is left out, as the case shows none
+    scored = [v for c in resolved if (v := stored_csat(c, named=False)) is not None]
 
     def resolution(c: Any) -> timedelta:
         took = hours.between(c.opened_at, c.resolved_at)
