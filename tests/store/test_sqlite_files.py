@@ -191,3 +191,40 @@ def test_a_write_ahead_log_whose_permissions_changed_is_named(
         )
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("where", ["file", "stdout"])
+def test_a_backup_onto_a_full_disk_names_the_file_and_says_the_disk_is_full(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    """db backup onto a full disk said only 'backup failed: database or disk is full',
+    naming no file, where every other write says `cannot write PATH: the disk is full`.
+    The copy's pages are capped here (``max_page_count``): SQLite says SQLITE_FULL, as a
+    full disk makes it say."""
+    from tinycrm.files import CannotWrite
+
+    source = tmp_path / "crm.db"
+    open_store(str(source)).close()
+    real_connect = sqlite3.connect
+
+    class Sqlite3:
+        Error = sqlite3.Error
+
+        @staticmethod
+        def connect(target: Any, *args: Any, **kwargs: Any) -> sqlite3.Connection:
+            conn = real_connect(target, *args, **kwargs)
+            if not kwargs.get("uri"):  # the copy being written, not the database read
+                conn.execute("PRAGMA max_page_count=2")
+            return conn
+
+    monkeypatch.setattr(sqlite_files, "sqlite3", Sqlite3)
+    target = tmp_path / "copy.db"
+    with pytest.raises(CannotWrite) as err:
+        backup_sqlite(source, target if where == "file" else "-")
+    said = str(err.value)
+    if where == "file":
+        assert said == f"cannot write {target}: the disk is full (database or disk is full)"
+    else:
+        assert said.startswith("cannot write a temporary copy in "), said
+        assert said.endswith(": the disk is full (database or disk is full)"), said
+    assert sorted(os.listdir(tmp_path)) == ["crm.db"]

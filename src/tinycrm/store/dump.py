@@ -548,7 +548,7 @@ def restore_sqlite(target: Store | Path, source: Path) -> Path | None:
                 "once no tinycrm has the database open"
             ) from exc
         except (Unavailable, CannotWrite) as exc:  # a full disk, a read-only folder
-            if isinstance(exc, CannotWrite):  # a read-only folder
+            if isinstance(exc, CannotWrite) and "disk is full" not in str(exc):  # read-only
                 then = f"make {path.parent} writable and run the command again"
             else:  # a full disk
                 then = "make room there and run the command again"

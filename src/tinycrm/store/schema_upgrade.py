@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import Connection, inspect, text
 
 from tinycrm import interrupts
+from tinycrm.files import CannotWrite
 from tinycrm.store.errors import Unavailable
 from tinycrm.store.migrations import SCHEMA_HEAD, schema_revision
 from tinycrm.store.sessions import Store, UpgradeNotice
@@ -87,8 +88,8 @@ def upgrade(store: Store, revision: str = "head") -> str | None:
                 try:
                     with interrupts.aside():  # a copy kept on the side, not the command's work
                         backup_sqlite(store.path, backup)
-                except Unavailable as exc:  # a full disk: no upgrade without its copy
-                    raise Unavailable(
+                except (Unavailable, CannotWrite) as exc:  # a full disk: no upgrade without
+                    raise Unavailable(  # its copy
                         f"cannot upgrade database {store.path} (schema {before} → {after}): "
                         f"the copy of it kept before an upgrade could not be made ({exc}); "
                         "nothing was changed: make room beside it and run the command again"

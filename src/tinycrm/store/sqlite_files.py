@@ -320,11 +320,12 @@ def read_only_uri(path: Path) -> str:
     return sqlite_uri(path, "ro") + ("" if wal.exists() else "&immutable=1")
 
 
-def _copy_verified(source: Path, target: Path, *, checked: bool = True) -> None:
+def _copy_verified(source: Path, target: Path, shown: str, *, checked: bool = True) -> None:
     """Copy the live database at ``source`` into the file ``target`` with the online backup
     API, then check the copy (``PRAGMA integrity_check``), read only: the copy of a WAL
     database is one, and a connection that went on using it would make ``-wal`` and
-    ``-shm`` files beside it, which a copy killed midway would leave behind for good."""
+    ``-shm`` files beside it, which a copy killed midway would leave behind for good.
+    ``shown`` names what is written in a message (``CannotWrite``) that the disk is full."""
     # In a folder that cannot be written (a read-only mount) no -shm can be made beside
     # it, and nothing can write to it meanwhile: read as a backup is read.
     writable = os.access(source.parent, os.W_OK)
@@ -349,6 +350,10 @@ def _copy_verified(source: Path, target: Path, *, checked: bool = True) -> None:
         finally:
             check.close()
     except sqlite3.Error as exc:
+        if getattr(exc, "sqlite_errorname", None) == "SQLITE_FULL":  # only the copy grows
+            from tinycrm.files import CannotWrite
+
+            raise CannotWrite(f"cannot write {shown}: the disk is full ({exc})") from exc
         trouble = journal_trouble(source) if "unable to open" in str(exc) else None
         if trouble is None and getattr(exc, "sqlite_errorname", None) in _WAL_DAMAGE:
             trouble = wal_damage(source, exc, str(exc))  # the copy's own cannot be damaged
@@ -384,14 +389,14 @@ def backup_sqlite(
     if not dest.stream:
         assert dest.path is not None
         with files.temporary_beside(dest.path) as temp:
-            _copy_verified(source, temp, checked=checked)
+            _copy_verified(source, temp, dest.shown, checked=checked)
         return dest.path
     import shutil
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="tinycrm-backup-") as folder:
         copy = Path(folder) / "backup.db"
-        _copy_verified(source, copy, checked=checked)
+        _copy_verified(source, copy, f"a temporary copy in {folder}", checked=checked)
         with files.open_output(target, binary=True) as stream, copy.open("rb") as data:
             shutil.copyfileobj(data, stream, 1 << 20)
     return None
