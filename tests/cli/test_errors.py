@@ -218,6 +218,43 @@ def test_a_typo_in_a_command_name_suggests_the_command(cli) -> None:
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize(
+    ("args", "meant"),
+    [
+        (["contact", "delete", "1"], "Did you mean 'rm'?"),
+        (["company", "remove", "1"], "Did you mean 'rm'?"),
+        (["deal", "del", "1"], "Did you mean 'rm'?"),
+        (["contact", "new", "Ada"], "Did you mean 'add'?"),
+        (["deal", "create", "D"], "Did you mean 'add'?"),
+        (["contact", "view", "1"], "Did you mean 'show'?"),
+        (["company", "update", "1"], "Did you mean 'edit'?"),
+        (["task", "complete", "1"], "Did you mean 'done'?"),
+        (["db", "migrate"], "Did you mean 'upgrade'?"),
+        (["deal", "close", "1"], "Did you mean 'won' or 'lost'?"),
+        (["CONTACT", "list"], "Did you mean 'contact'?"),
+        (["contact", "LIST"], "Did you mean 'list'?"),
+        (["help"], "Did you mean 'tinycrm --help'?"),
+        (["contact", "help"], "Did you mean 'tinycrm contact --help'?"),
+    ],
+)
+def test_another_word_for_a_command_names_the_command(cli, args, meant) -> None:
+    """`contact delete 1`, `deal create D`, `task complete 1`, `db migrate`, `CONTACT
+    list` and `help` said only "No such command": the word another tool uses, or the
+    same in capitals, is too far from the name for a spelling guess."""
+    result = cli(*args)
+    assert result.exit_code == 2
+    assert meant in result.stderr, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_word_that_names_nothing_offers_nothing(cli) -> None:
+    result = cli("contact", "frobnicate")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        "Error: No such command 'frobnicate'. (see tinycrm contact --help)"
+    )
+
+
 def test_moving_a_deal_to_won_or_lost_points_to_deal_won_and_deal_lost(cli) -> None:
     """`deal move 'Acme renewal' Won` got only 'unknown stage' with the list of stages: a
     new user, who sees Won and Lost on the board, is told where those are."""

@@ -344,6 +344,7 @@ def one_line_usage_error(exc: ClickException) -> NoReturn:
     ctx = getattr(exc, "ctx", None) or _parsing(exc)
     ctx = _root_option_placed_late(exc, ctx)
     _option_elsewhere(exc, ctx)
+    _another_word(exc, ctx)
     message = _nearest_choice(exc.format_message().replace("Value error, ", ""))  # pydantic's
     if ctx is not None:
         message = f"{message} (see {ctx.command_path} --help)"
@@ -409,6 +410,36 @@ def _option_elsewhere(exc: ClickException, ctx: Any) -> None:
     if hint is not None:
         exc.possibilities = []
         exc.message = f"No such option: {exc.option_name}: {hint}"
+
+
+_OTHER_WORDS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("delete", "remove", "del", "erase"), ("rm",)),
+    **dict.fromkeys(("new", "create"), ("add",)),
+    **dict.fromkeys(("view", "get", "info", "display"), ("show",)),
+    **dict.fromkeys(("update", "modify", "change"), ("edit",)),
+    **dict.fromkeys(("complete", "finish"), ("done",)),
+    "close": ("won", "lost"),  # a deal's; a spelling guess said only 'lost'
+    "migrate": ("upgrade",),
+}
+"""Words other tools use for a command, too far from its name for a spelling guess
+(`contact delete`: 'rm'), and the commands tinycrm has for each."""
+
+
+def _another_word(exc: ClickException, ctx: Any) -> None:
+    """ "No such command 'delete'." with the command meant, when the word is another
+    tool's for it or the name in capitals (`CONTACT`), or `help` (the option is --help)."""
+    found = re.fullmatch(r"(No such command '(.*)'\.)( Did you mean .*)?", str(exc.message))
+    if found is None or ctx is None or not hasattr(ctx.command, "list_commands"):
+        return
+    typed = found[2].casefold()
+    if typed == "help":
+        meant: tuple[str, ...] = (f"{ctx.command_path} --help",)
+    else:
+        names = ctx.command.list_commands(ctx)
+        meant = (typed,) if typed in names else _OTHER_WORDS.get(typed, ())
+        if not meant or not set(meant) <= set(names):
+            return
+    exc.message = f"{found[1]} Did you mean {' or '.join(map(repr, meant))}?"
 
 
 def _parsing(exc: BaseException) -> Any:
