@@ -57,3 +57,19 @@ def test_an_underscore_or_another_scripts_digit_is_refused(cli, tmp_path, args) 
     assert result.exit_code == 2, result.stderr
     said = ("underscore", "is not a whole number", "is too small")
     assert any(words in result.stderr for words in said), result.stderr
+
+
+def test_an_id_is_taken_as_tinycrm_prints_it_with_a_hash(cli, tmp_path) -> None:
+    """`task add` says "Added task #1", and a REF takes `#12`; `task done '#1'` (the id
+    as printed, pasted) said "'#1' is not a whole number". Every id argument takes it."""
+    db = ("--db", str(tmp_path / "crm.db"))
+    assert cli(*db, "task", "add", "Call Ada", "--due", "tomorrow").stdout.startswith(
+        "Added task #1:"
+    )
+    for args in (["activity", "show", "#1"], ["task", "done", "#1"], ["task", "reopen", " #1"]):
+        result = cli(*db, *args)
+        assert result.exit_code == 0, result.stderr
+    for typed, said in (("##1", "'##1' is not a whole number"), ("#-1", "is too small")):
+        result = cli(*db, "task", "done", typed)
+        assert result.exit_code == 2
+        assert said in result.stderr, result.stderr

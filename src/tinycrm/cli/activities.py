@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from tinycrm.cli import output as out
-from tinycrm.cli.common import crm, limit_option, parse_when, whole, whole_number
+from tinycrm.cli.common import crm, limit_option, parse_when, record_id, whole_number
 from tinycrm.cli.output import TABLE, Output, output_options
 from tinycrm.cli.views import TASK_COLUMNS
 from tinycrm.vocab import LOG_KINDS
@@ -180,7 +180,10 @@ def task_done(
     task_id: Annotated[
         int,
         typer.Argument(
-            help="Task id (see task list).", metavar="ID", parser=whole, callback=whole_number(1)
+            help="Task id (see task list).",
+            metavar="ID",
+            parser=record_id,
+            callback=whole_number(1),
         ),
     ],
     output: Output = TABLE,
@@ -207,7 +210,7 @@ def task_done(
 TaskId = Annotated[
     int,
     typer.Argument(
-        help="Task id (see task list).", metavar="ID", parser=whole, callback=whole_number(1)
+        help="Task id (see task list).", metavar="ID", parser=record_id, callback=whole_number(1)
     ),
 ]
 ActivityId = Annotated[
@@ -215,7 +218,7 @@ ActivityId = Annotated[
     typer.Argument(
         help="Activity id (see contact show, company show, deal show or search).",
         metavar="ID",
-        parser=whole,
+        parser=record_id,
         callback=whole_number(1),
     ),
 ]

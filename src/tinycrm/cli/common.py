@@ -48,6 +48,17 @@ def whole(value: Any) -> Any:
     return int(value)
 
 
+def record_id(value: Any) -> Any:
+    """``parser=record_id``: a record's id as tinycrm prints it (``Added task #2``), ``2``
+    or ``#2``, as a REF takes it; read by :func:`whole`, which names what was typed."""
+    if isinstance(value, str) and value.strip().startswith("#"):
+        try:
+            return whole(value.strip()[1:])
+        except typer.BadParameter:
+            return whole(value)
+    return whole(value)
+
+
 def whole_number(low: int | None = 0, high: int = MAX_INT) -> Callable[[Any], Any]:
     """A Typer callback that keeps an int option or argument within ``low``..``high``,
     so a value past 64 bits or a negative count is a usage error (one line, exit 2)

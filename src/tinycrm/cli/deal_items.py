@@ -7,7 +7,15 @@ from typing import Annotated, Any
 import typer
 
 from tinycrm.cli import output as out
-from tinycrm.cli.common import MAX_INT, crm, edited, given, nothing_to_change, whole, whole_number
+from tinycrm.cli.common import (
+    MAX_INT,
+    crm,
+    edited,
+    given,
+    nothing_to_change,
+    record_id,
+    whole_number,
+)
 from tinycrm.cli.output import TABLE, Column, Output, col, output_options
 from tinycrm.cli.products import money_text, percent_text
 
@@ -21,7 +29,7 @@ ItemArg = Annotated[
     typer.Argument(
         help="Item id (tinycrm deal item list DEAL).",
         metavar="ITEM",
-        parser=whole,
+        parser=record_id,
         callback=whole_number(1, MAX_INT),
     ),
 ]

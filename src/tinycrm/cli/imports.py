@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from tinycrm.cli import output as out
-from tinycrm.cli.common import crm, file_path, limit_option, whole, whole_number
+from tinycrm.cli.common import crm, file_path, limit_option, record_id, whole_number
 from tinycrm.cli.import_files import _binary, _none_made_if_refused, run_import
 from tinycrm.cli.output import TABLE, Output, col, output_options
 from tinycrm.vocab import plural
@@ -307,7 +307,7 @@ def undo(
         typer.Argument(
             help="Import id (see import history; default: the latest).",
             metavar="BATCH",
-            parser=whole,
+            parser=record_id,
             callback=whole_number(1),
         ),
     ] = None,

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from tinycrm.cli import scheduling
-from tinycrm.cli.common import crm, fail, limit_option, whole, whole_number
+from tinycrm.cli.common import crm, fail, limit_option, record_id, whole, whole_number
 from tinycrm.cli.output import TABLE, Column, Output, col, done, dumps, output_options
 from tinycrm.cli.views import _when
 
@@ -130,7 +130,7 @@ def retry(
         typer.Argument(
             help="The delivery's id (webhooks failed lists them).",
             metavar="ID",
-            parser=whole,
+            parser=record_id,
             callback=whole_number(1),
         ),
     ] = None,
