@@ -329,3 +329,16 @@ def test_a_removed_stage_names_the_segments_that_test_it(store) -> None:
     assert (removal.moved, removal.still_named_by) == (0, ["segment late"])
     assert get_segment(store, "late").expression == 'stage="proposal" or stage!=Negotiation'
     assert remove_stage(store, None, "Qualified").still_named_by == []
+
+
+def test_a_stage_name_taken_is_named_as_stored_with_its_pipeline(store) -> None:
+    """Renaming Applied to Offer, or adding 'OFFER', in a pipeline with a stage Offer
+    said "the pipeline already has a stage named 'offer'": the name in lower case (the
+    key it is compared by), and not which pipeline."""
+    add_pipeline(store, name="Hiring", stages=[("Applied", 10, None), ("Offer", 90, None)])
+    with pytest.raises(Conflict) as err:
+        edit_stage(store, "Hiring", "Applied", name="offer")
+    assert str(err.value) == "pipeline Hiring already has a stage named 'Offer'"
+    with pytest.raises(Conflict) as err:
+        add_stage(store, "Hiring", name="OFFER", probability=50)
+    assert str(err.value) == "pipeline Hiring already has a stage named 'Offer'"

@@ -138,8 +138,11 @@ def _check_stage_name(
     )
     if exclude is not None:
         query = query.where(col(Stage.id) != exclude)
-    if session.scalars(query).first() is not None:
-        raise Conflict(f"the pipeline already has a stage named {name_key!r}")
+    taken = session.scalars(query).first()
+    if taken is not None:  # named as stored, not by the key it is compared by
+        pipeline = session.get(Pipeline, pipeline_id)
+        where = f"pipeline {pipeline.name}" if pipeline is not None else "the pipeline"
+        raise Conflict(f"{where} already has a stage named {taken.name!r}")
 
 
 def add_pipeline(
