@@ -570,12 +570,27 @@ def test_a_removed_stage_is_named_in_a_deals_stage_history(cli) -> None:
     assert cli("deal", "show", "1", "--json").json()["history"][0]["to_stage"] == "Lead-in"
 
 
+def test_stage_rm_names_the_stage_as_stored_and_its_pipeline(cli) -> None:
+    """`pipeline stage-rm lead-in` said "Removed stage lead-in": the name as typed, and
+    not from which pipeline, while another pipeline has a Lead-in too (the first one's
+    goes unless --pipeline says otherwise)."""
+    assert cli("pipeline", "add", "Partners").exit_code == 0  # Lead-in, … as Sales has
+    r = cli("pipeline", "stage-rm", "lead-IN")
+    assert (r.exit_code, r.stdout) == (0, "Removed stage Lead-in from Sales\n")
+    assert cli("deal", "add", "D", "--pipeline", "Partners").exit_code == 0
+    r = cli("pipeline", "stage-rm", "lead-in", "--pipeline", "partners", "--move-to", "proposal")
+    assert (r.exit_code, r.stdout) == (
+        0,
+        "Removed stage Lead-in from Partners; moved 1 deal to Proposal\n",
+    )
+
+
 def test_stage_rm_and_campaign_rm_name_the_segments_that_test_them(cli) -> None:
     """As `tag rm` does: the saved segments (and scoring rules) left testing what was
     removed, which match nothing now, named on stderr."""
     assert cli("segment", "save", "Late", "stage=Proposal or stage=Qualified").exit_code == 0
     r = cli("pipeline", "stage-rm", "Proposal")
-    assert (r.exit_code, r.stdout) == (0, "Removed stage Proposal\n")
+    assert (r.exit_code, r.stdout) == (0, "Removed stage Proposal from Sales\n")
     assert r.stderr == (
         "Note: still testing stage Proposal: segment Late (change them with 'segment save')\n"
     )

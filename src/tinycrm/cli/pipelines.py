@@ -194,9 +194,9 @@ def stage_rm(
     that test it are left as they are, and named."""
     removal = crm(ctx).pipelines.remove_stage(stage, move_to=move_to, pipeline=pipeline)
     moved = removal.moved
-    suffix = f"; moved {plural(moved, 'deal')} to {move_to}" if moved else ""
-    out.done(f"Removed stage {stage}{suffix}")
-    tell_still_named(f"stage {stage}", removal.still_named_by, "'segment save'")
+    suffix = f"; moved {plural(moved, 'deal')} to {removal.moved_to}" if moved else ""
+    out.done(f"Removed stage {removal.stage} from {removal.pipeline}{suffix}")
+    tell_still_named(f"stage {removal.stage}", removal.still_named_by, "'segment save'")
 
 
 @app.command("stage-move")

@@ -30,6 +30,9 @@ class StageRemoval(ReadModel):
 
     moved: int
     still_named_by: list[str] = []
+    stage: str = ""  # its name, as stored
+    pipeline: str = ""  # the name of the pipeline it was removed from
+    moved_to: str = ""  # the name of the stage its deals moved to
 
 
 def resolve_pipeline(session: Session, ref: str | int | None) -> Pipeline:
@@ -417,7 +420,13 @@ def remove_stage(
             entity_id=target.id,
             summary=f"removed stage {target.name} from {pipe.name}{moved}",
         )
-        return StageRemoval(moved=len(deals), still_named_by=named)
+        return StageRemoval(
+            moved=len(deals),
+            still_named_by=named,
+            stage=target.name,
+            pipeline=pipe.name,
+            moved_to=destination.name if destination else "",
+        )
 
 
 def _named_in_segments(session: Session, key: str) -> list[str]:
