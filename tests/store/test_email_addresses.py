@@ -125,3 +125,29 @@ def test_an_address_longer_than_any_is_refused_at_once(address: str) -> None:
     assert said.startswith("invalid email address '") and len(said) < 200, said[:300]
     assert said.endswith(f"(too long: {len(address):,} characters; at most 254)"), said
     assert refusal.value.field == "email"
+
+
+@pytest.mark.parametrize(
+    ("typed", "address"),
+    [
+        ("Ada Lovelace <ada@x.io>", "ada@x.io"),
+        ('"Lovelace, Ada" <ada@x.io>', "ada@x.io"),
+        ("<ada@x.io>", "ada@x.io"),
+    ],
+)
+def test_an_address_pasted_with_its_name_says_to_give_the_address_alone(
+    typed: str, address: str
+) -> None:
+    """`--email 'Ada Lovelace <ada@x.io>'`, as a mail program copies it, was refused as
+    "invalid email address" with no word of why, while `mailto:ada@x.io` was taken."""
+    with pytest.raises(Invalid) as err:
+        validate.email(typed)
+    assert str(err.value) == (
+        f"invalid email address {typed!r}: give the address alone ({address})"
+    )
+
+
+def test_a_bracketed_text_that_is_no_address_is_refused_as_before() -> None:
+    with pytest.raises(Invalid) as err:
+        validate.email("Ada <not an address>")
+    assert str(err.value) == "invalid email address 'Ada <not an address>'"

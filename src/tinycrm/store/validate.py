@@ -279,8 +279,23 @@ def typed_email(value: str | None) -> tuple[str, str] | None:
     try:
         checked = validate_email(clean, check_deliverability=False)
     except EmailNotValidError:
-        raise Invalid(f"invalid email address {quoted(value)}", field="email") from None
+        said = f"invalid email address {quoted(value)}"
+        named = _NAMED_ADDRESS.fullmatch(clean)  # 'Ada <ada@x.io>', as mail programs copy it
+        if named and named["address"] != clean and typed_email_or_none(named["address"]):
+            said += f": give the address alone ({named['address'].strip()})"
+        raise Invalid(said, field="email") from None
     return clean, checked.normalized.lower()
+
+
+_NAMED_ADDRESS = re.compile(r"[^<>]*<(?P<address>[^<>]+)>\s*")
+
+
+def typed_email_or_none(value: str) -> tuple[str, str] | None:
+    """``typed_email``'s answer, or None for an address it refuses."""
+    try:
+        return typed_email(value)
+    except Invalid:
+        return None
 
 
 def stored_email_key(stored: str | None) -> str | None:
