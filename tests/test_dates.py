@@ -243,6 +243,12 @@ def test_fixed_offset_tz_is_accepted() -> None:
         ("+999999999w", "out of range"),
         ("+999999999h", "out of range"),
         ("9999-12-31T23:59-05:00", "out of range"),
+        # a year of five digits and a count of ten were "cannot understand", as a typo is
+        ("10000-01-01", "date '10000-01-01' is out of range"),
+        ("99999-12-31 10:00", "date '99999-12-31 10:00' is out of range"),
+        ("+1000000000d", "date '+1000000000d' is out of range"),
+        ("in 99999999999 days", "date 'in 99999999999 days' is out of range"),
+        ("12345678901 weeks ago", "date '12345678901 weeks ago' is out of range"),
         ("0001-01-01", "out of range"),  # local midnight in Berlin is before year 1 in UTC
         ("2026-12-01T10:00+25:00", "invalid UTC offset"),
         ("+4h 14:00", "cannot add a time of day"),

@@ -389,7 +389,17 @@ def _show(text: str) -> str:
     return repr(s)
 
 
+_PAST_THE_CALENDAR = re.compile(
+    r"[0-9]{5,}[-/][0-9]{1,2}[-/][0-9]{1,2}(?:[ t].*)?"  # a year past 9999
+    r"|[+-] ?[0-9]{10,} ?[a-z]+|in [0-9]{10,} ?[a-z]+|[0-9]{10,} ?[a-z]+ ago"  # +3d, too many
+)
+"""The shapes of a date whose numbers go past the calendar: refused as out of range, as
+``+99999999y`` is, rather than as a text not understood."""
+
+
 def _not_understood(text: str) -> ValueError:
+    if _PAST_THE_CALENDAR.fullmatch(" ".join(text.lower().split())):
+        return ValueError(f"date {_show(text)} is out of range")
     advice = _iso_advice(text) or _respelt(text) or _HINT
     return ValueError(f"cannot understand date {_show(text)} ({advice})")
 
