@@ -369,3 +369,23 @@ def test_an_empty_ref_is_a_usage_error(cli, args: list[str]) -> None:
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert "must not be empty" in result.stderr
     assert cli("task", "list", "--all", "--json").json() == []
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["task", "done", "-1"], "Error: No such option: -1: an id is 1 or more "
+         "(see tinycrm task done --help)"),
+        (["activity", "show", "-3"], "Error: No such option: -3: an id is 1 or more "
+         "(see tinycrm activity show --help)"),
+        (["contact", "show", "-1"], "Error: No such option: -1 (a value starting with - "
+         "goes after --: tinycrm contact show -- -1) (see tinycrm contact show --help)"),
+    ],
+)  # fmt: skip
+def test_a_negative_id_says_what_an_id_is(cli, args, said) -> None:
+    """`task done -1` said "No such option: -1", as if -1 were a misspelt option: a
+    negative number given for an id is told that ids start at 1; one given for a REF
+    (a name could start with -) how to give it."""
+    result = cli(*args)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == said

@@ -404,6 +404,21 @@ def _option_elsewhere(exc: ClickException, ctx: Any) -> None:
     command = ctx.command_path.partition(" ")[2]
     hint = _ELSEWHERE.get((command, exc.option_name))
     named = exc.option_name.startswith("--") and exc.possibilities  # (a misspelt --limit)
+    if hint is None and re.fullmatch(r"-[0-9]+", exc.option_name):  # `task done -1`
+        arguments = [p for p in ctx.command.params if p.param_type_name == "argument"]
+        metavars = {getattr(p, "metavar", None) for p in arguments}
+        if metavars & {"ID", "ITEM", "BATCH"}:
+            hint = "an id is 1 or more"
+        elif "POSITION" in metavars:
+            hint = "a position is 1 or more"
+        elif arguments and command != "search":
+            example = f": tinycrm {command} -- {exc.option_name}" if len(arguments) == 1 else ""
+            exc.possibilities = []
+            exc.message = (
+                f"No such option: {exc.option_name} (a value starting with - goes after "
+                f"--{example})"
+            )
+            return
     if hint is None and command == "search" and not named:
         # (the text looked for read as options: "-minus" is -m…, "-5%" is -5)
         hint = "to search for a text starting with -, put -- before it: tinycrm search -- TEXT"
