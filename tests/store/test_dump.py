@@ -260,3 +260,14 @@ def test_restoring_a_file_into_postgresql_explains_pg_restore(store: Store, tmp_
         pytest.skip("PostgreSQL only")
     with pytest.raises(Unavailable, match="pg_restore"):
         restore_sqlite(store, tmp_path / "x.db")
+
+
+def test_a_backup_that_is_not_there_or_a_folder_is_named_so(tmp_path: Path) -> None:
+    """`db restore /tmp/typo.db` said "/tmp/typo.db is not a file": a file missing is
+    told as missing, a folder as a folder."""
+    with pytest.raises(Invalid) as err:
+        describe_sqlite(tmp_path / "typo.db")
+    assert str(err.value) == f"{tmp_path / 'typo.db'} does not exist"
+    with pytest.raises(Invalid) as err:
+        describe_sqlite(tmp_path)
+    assert str(err.value) == f"{tmp_path} is a folder: give a backup file"

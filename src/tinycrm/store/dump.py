@@ -435,6 +435,10 @@ def describe_sqlite(path: Path) -> dict[str, Any]:
     Raises ``Invalid`` when it is not a tinycrm database.
     """
     if not path.is_file():
+        if not path.exists():
+            raise Invalid(f"{path} does not exist")
+        if path.is_dir():
+            raise Invalid(f"{path} is a folder: give a backup file")
         raise Invalid(f"{path} is not a file")
     with path.open("rb") as handle:
         if handle.read(16) != b"SQLite format 3\x00":
