@@ -342,3 +342,14 @@ def test_a_stage_name_taken_is_named_as_stored_with_its_pipeline(store) -> None:
     with pytest.raises(Conflict) as err:
         add_stage(store, "Hiring", name="OFFER", probability=50)
     assert str(err.value) == "pipeline Hiring already has a stage named 'Offer'"
+
+
+def test_a_blank_stage_is_refused_as_empty(store) -> None:
+    """`deal move Z ''` (a `$STAGE` unset) said "unknown stage '' in pipeline Sales"."""
+    add_deal(store, title="Z")
+    for blank in ("", "  "):
+        with pytest.raises(Invalid) as err:
+            move_deal(store, "Z", blank)
+        assert str(err.value) == (
+            "stage must not be empty (stages of Sales: Lead-in, Qualified, Proposal, Negotiation)"
+        )

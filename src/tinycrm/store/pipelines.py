@@ -69,6 +69,9 @@ def resolve_stage(session: Session, pipeline: Pipeline, ref: str | int) -> Stage
     assert pipeline.id is not None
     stages = stages_of(session, pipeline.id)
     text = str(ref).strip()
+    if not text:  # `deal move X "$STAGE"` with STAGE unset
+        names = ", ".join(s.name for s in stages) or "none"
+        raise Invalid(f"stage must not be empty (stages of {pipeline.name}: {names})")
     for stage in stages:
         if stage.name_key == validate.key(text):
             return stage
