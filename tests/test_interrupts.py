@@ -107,7 +107,7 @@ def test_a_signal_in_the_fold_sqlite_calls_interrupts_the_command_not_a_database
         from tinycrm.store.contacts import add_contact, list_contacts
 
         store = open_store({str(db)!r}, user="t")
-        fold = index.sql_fold
+        fold = index.index_fold  # what the triggers call
         calls = []
 
         def landing(text):
@@ -116,7 +116,7 @@ def test_a_signal_in_the_fold_sqlite_calls_interrupts_the_command_not_a_database
                 signal.raise_signal(signal.{signum})  # the handler runs here, in the fold
             return fold(text)
 
-        index.sql_fold = landing
+        index.index_fold = landing
         try:
             with interrupts.watch():
                 add_contact(store, name="Ada Lovelace")
@@ -154,7 +154,7 @@ def test_a_signal_as_sqlite_calls_the_fold_is_taken_for_the_interruption(
             if not calls:
                 calls.append(text)
                 signal.raise_signal(signal.{signum})  # handled here, before the fold
-            return index.sql_fold(text)
+            return index.index_fold(text)
 
         index._fold_in_sqlite = landing  # what the store's connections register
         store = open_store({str(db)!r}, user="t")
