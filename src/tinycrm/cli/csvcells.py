@@ -160,6 +160,8 @@ def columns_of(model: Any) -> list[str]:
 
     columns = []
     for name, info in model.model_fields.items():
+        if info.exclude_if is not None:  # in a record only when set (``unreadable``)
+            continue
         kind = info.annotation
         if typing.get_origin(kind) in (typing.Union, types.UnionType):
             kind = next((a for a in typing.get_args(kind) if a is not type(None)), kind)

@@ -337,8 +337,18 @@ class Column:
     anywhere: a show view's tables (a name, an amount in an event: whole or not at all)."""
 
 
+UNREADABLE = "unreadable"
+"""What a table or a show view says for a value the store could not read (other SQL
+stored ``'not a date'`` in a date): not empty, nor a date it is not."""
+
+
+def value_of(row: dict[str, Any], key: str) -> Any:
+    """``row[key]``, or ``UNREADABLE`` when the store could not read it."""
+    return UNREADABLE if key in (row.get("unreadable") or ()) else row.get(key)
+
+
 def col(header: str, key: str, **kwargs: Any) -> Column:
-    return Column(header, lambda row: row.get(key), **kwargs)
+    return Column(header, lambda row: value_of(row, key), **kwargs)
 
 
 def _cell(value: Any, *, multiline: bool = False) -> str:
@@ -651,7 +661,7 @@ def print_fields(row: dict[str, Any], labels: Sequence[tuple[str, str]], title: 
     table.add_column(style="bold cyan", no_wrap=True, max_width=room)
     table.add_column(overflow="fold")  # a value with no space to wrap at (a link): whole
     for label, key in labels:
-        text = _cell(row.get(key), multiline=key in MULTILINE)
+        text = _cell(value_of(row, key), multiline=key in MULTILINE)
         if text:
             table.add_row(label, Text(text))
     if row.get("tags"):

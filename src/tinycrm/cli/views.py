@@ -19,6 +19,8 @@ def _when(key: str) -> Any:
     def get(row: dict[str, Any]) -> str:
         from tinycrm import dates
 
+        if key in (row.get("unreadable") or ()):
+            return out.UNREADABLE
         value = row.get(key)
         return dates.humanize(value) if value else ""
 
@@ -137,6 +139,8 @@ CASE_COLUMNS = [
 def out_when(row: dict[str, Any]) -> str:
     from tinycrm import dates
 
+    if "occurred_at" in (row.get("unreadable") or ()):
+        return out.UNREADABLE
     value = row.get("occurred_at") or row.get("done_at") or row.get("created_at")
     return dates.humanize(value) if value else ""
 

@@ -12,7 +12,7 @@ from sqlmodel import Session, col
 
 from tinycrm import dates, repeat, safetext
 from tinycrm.dates import local_day
-from tinycrm.store import validate
+from tinycrm.store import odd_dates, validate
 from tinycrm.store.activity_rows import check_happened, new_activity_row
 from tinycrm.store.companies import keep_company, resolve_company
 from tinycrm.store.contacts import keep_contact, resolve_contact
@@ -22,7 +22,7 @@ from tinycrm.store.errors import Ambiguous, Conflict, Invalid, NotFound
 from tinycrm.store.models import Activity, ActivityRead, Company, Contact, Deal
 from tinycrm.store.records import record_event
 from tinycrm.store.refs import SUGGESTED, did_you_mean, get_by_id, lock_row
-from tinycrm.store.types import utcnow
+from tinycrm.store.types import ODD_AMOUNTS, utcnow
 from tinycrm.vocab import LOG_KINDS
 
 TASK_SCOPES = ("open", "overdue", "today", "upcoming", "done", "all")
@@ -145,7 +145,11 @@ def _links(
 
 
 def _read(
-    activity: Activity, contact: str | None, company: str | None, deal: str | None
+    activity: Activity,
+    contact: str | None,
+    company: str | None,
+    deal: str | None,
+    unreadable: dict[int, list[str]] | None = None,
 ) -> ActivityRead:
     return ActivityRead(
         id=activity.id,
@@ -168,6 +172,7 @@ def _read(
         campaign_id=activity.campaign_id,
         channel=activity.channel,
         created_at=activity.created_at,
+        unreadable=(unreadable or {}).get(activity.id or 0, []),
     )
 
 
@@ -180,6 +185,7 @@ def to_read(session: Session, activity: Activity) -> ActivityRead:
         contact.name if contact else None,
         company.name if company else None,
         deal.title if deal else None,
+        odd_dates.unreadable_of(session, ODD_AMOUNTS.get(), "activity"),
     )
 
 
@@ -475,7 +481,9 @@ def list_tasks(
             query = query.limit(limit)
         if offset := validate.offset(offset):
             query = query.offset(offset)
-        return [_read(a, c, co, d) for a, c, co, d in session.execute(query)]
+        rows = session.execute(query).all()
+        odd = odd_dates.unreadable_of(session, ODD_AMOUNTS.get(), "activity")
+        return [_read(a, c, co, d, odd) for a, c, co, d in rows]
 
 
 def list_activities(
@@ -508,7 +516,9 @@ def list_activities(
         query = query.order_by(when.desc(), col(Activity.id).desc())
         if limit:
             query = query.limit(limit)
-        return [_read(a, c, co, d) for a, c, co, d in session.execute(query)]
+        rows = session.execute(query).all()
+        odd = odd_dates.unreadable_of(session, ODD_AMOUNTS.get(), "activity")
+        return [_read(a, c, co, d, odd) for a, c, co, d in rows]
 
 
 def _kinds(session: Session, kinds: list[str]) -> list[str]:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from tinycrm import money
-from tinycrm.store import validate
+from tinycrm.store import odd_dates, validate
 from tinycrm.store.automation import run_rules
 from tinycrm.store.companies import keep_company, link_company, resolve_company
 from tinycrm.store.contacts import keep_contact, link_contact, resolve_contact
@@ -48,7 +48,7 @@ from tinycrm.store.records import (
 )
 from tinycrm.store.refs import lock_row, resolve
 from tinycrm.store.stage_changes import StageChange, stage_change
-from tinycrm.store.types import utcnow
+from tinycrm.store.types import ODD_AMOUNTS, utcnow
 from tinycrm.vocab import DEAL_STATUSES, DEFAULT_CURRENCY
 
 ENTITY = "deal"
@@ -85,6 +85,7 @@ def _read(
     company: str | None,
     tags: list[str],
     fields: dict[str, str],
+    unreadable: dict[int, list[str]] | None = None,
 ) -> DealRead:
     return DealRead(
         id=deal.id,
@@ -111,6 +112,7 @@ def _read(
         fields=fields,
         created_at=deal.created_at,
         updated_at=deal.updated_at,
+        unreadable=(unreadable or {}).get(deal.id or 0, []),
     )
 
 
@@ -129,6 +131,7 @@ def to_read(session: Session, deal: Deal) -> DealRead:
         company.name if company else None,
         tags_for(session, ENTITY, [deal.id]).get(deal.id, []),
         fields_for(session, ENTITY, [deal.id]).get(deal.id, {}),
+        odd_dates.unreadable_of(session, ODD_AMOUNTS.get(), "deal"),
     )
 
 
@@ -429,8 +432,9 @@ def list_deals(
         ids = [row[0].id for row in rows]
         all_tags = tags_for(session, ENTITY, ids)
         all_fields = fields_for(session, ENTITY, ids)
+        odd = odd_dates.unreadable_of(session, ODD_AMOUNTS.get(), "deal")
         return [
-            _read(d, s, p, c, a, all_tags.get(d.id, []), all_fields.get(d.id, {}))
+            _read(d, s, p, c, a, all_tags.get(d.id, []), all_fields.get(d.id, {}), odd)
             for d, s, p, c, a in rows
         ]
 

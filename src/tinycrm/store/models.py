@@ -20,6 +20,7 @@ from datetime import date, datetime
 from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict
+from pydantic import Field as ReadField
 from sqlalchemy import (
     Column,
     ForeignKey,
@@ -32,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy import text as sql_text
 from sqlmodel import Field, SQLModel
 
-from tinycrm.store.types import MinorUnits, Number, UTCDateTime, new_uid, utcnow
+from tinycrm.store.types import MinorUnits, Number, StoredDate, UTCDateTime, new_uid, utcnow
 
 
 def _fk(target: str, ondelete: str, *, nullable: bool = True, index: bool = True) -> Column:
@@ -211,10 +212,10 @@ class Deal(TableModel, table=True):
     amount_minor: int | None = Field(default=None, sa_column=Column(MinorUnits("deal")))
     currency: str
     probability: int | None = None  # an override of the stage's probability
-    close_date: date | None = None
+    close_date: date | None = Field(default=None, sa_column=Column(StoredDate("deal")))
     status: str = Field(default="open", index=True)
     lost_reason: str | None = None
-    closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime("deal")))
     owner: str
     external_id: str | None = Field(default=None, index=True)  # id in the system it came from
     created_at: datetime = Field(sa_column=_created())
@@ -264,13 +265,15 @@ class Activity(TableModel, table=True):
     contact_id: int | None = Field(default=None, sa_column=_fk("contact.id", "SET NULL"))
     company_id: int | None = Field(default=None, sa_column=_fk("company.id", "SET NULL"))
     deal_id: int | None = Field(default=None, sa_column=_fk("deal.id", "SET NULL"))
-    occurred_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), index=True))
-    due_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
-    remind_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    occurred_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime("activity"), index=True)
+    )
+    due_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime("activity")))
+    remind_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime("activity")))
     repeat: str | None = None  # for tasks: 2w, month, weekday, … (see tinycrm.repeat)
     # the first due time of a repeating series: occurrences follow the rule from here
-    repeat_anchor: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
-    done_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    repeat_anchor: datetime | None = Field(default=None, sa_column=Column(UTCDateTime("activity")))
+    done_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime("activity")))
     # the sequence enrollment that scheduled this task (no FK: adding one would make
     # SQLite rebuild the whole activity table)
     enrollment_id: int | None = Field(default=None, index=True)
@@ -394,6 +397,11 @@ class ContactAlias(TableModel, table=True):
 # --------------------------------------------------------------------------- read models
 
 
+UNREADABLE: Any = ReadField(default_factory=list, exclude_if=lambda names: not names)
+"""A read model's ``unreadable``: the fields whose stored value is no value of their type
+(other SQL wrote ``'not a date'`` into a date): each is none; in JSON only when some are."""
+
+
 class ReadModel(BaseModel):
     """Base of what the store returns: plain, detached, immutable values."""
 
@@ -504,6 +512,7 @@ class DealRead(ReadModel):
     fields: dict[str, str]
     created_at: datetime
     updated_at: datetime
+    unreadable: list[str] = UNREADABLE
 
 
 class ActivityRead(ReadModel):
@@ -527,6 +536,7 @@ class ActivityRead(ReadModel):
     campaign_id: int | None = None
     channel: str | None = None
     created_at: datetime
+    unreadable: list[str] = UNREADABLE
 
 
 class EventRead(ReadModel):

@@ -19,7 +19,7 @@ from sqlalchemy.exc import DatabaseError, DBAPIError, IntegrityError, Operationa
 from sqlmodel import Session
 
 from tinycrm import interrupts
-from tinycrm.store import odd_amounts, sqlite_connections, unique
+from tinycrm.store import odd_amounts, odd_dates, sqlite_connections, unique
 from tinycrm.store.database_url import parse_url, sets_lock_timeout, sqlite_path
 from tinycrm.store.errors import Conflict, Invalid, Unavailable
 from tinycrm.store.types import ODD_AMOUNTS, OddAmounts
@@ -199,6 +199,8 @@ class Store:
                         yield session
                         if seen.seen:  # amounts read as none: name their records
                             odd_amounts.name_them(session, seen)
+                        if seen.dates:  # dates or times read as none: name their records
+                            odd_dates.name_them(session, seen)
                         session.flush()
                         if watch is not None:
                             committed = watch.before_commit(session)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 import uuid
 from contextvars import ContextVar
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import PlainSerializer
-from sqlalchemy import BigInteger, DateTime
+from sqlalchemy import BigInteger, Date, DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -33,6 +33,13 @@ class UTCDateTime(TypeDecorator[datetime]):
     impl = DateTime(timezone=True)
     cache_ok = True
 
+    def __init__(self, table: str = "", **kwargs: Any) -> None:
+        super().__init__(**kwargs)  # the migrations give timezone=True
+        self.table = table  # the table the column is of: an unreadable value names its record
+
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Any:
+        return _lenient(super().result_processor(dialect, coltype), dialect, self.table)
+
     def process_bind_param(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
@@ -53,6 +60,53 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+def _lenient(read: Any, dialect: Dialect, table: str) -> Any:
+    """``read`` (a date or time column's reader) reading what is no date or time (text
+    such as ``'not a date'`` other SQL wrote into SQLite, which keeps any value in any
+    column; a PostgreSQL date or timestamp holds none such) as none, noted in a store
+    session so it names the record (``store.odd_dates``), instead of a ``ValueError``
+    ending a list or a show."""
+    if read is None or dialect.name != "sqlite":
+        return read
+
+    def process(value: Any) -> Any:
+        try:
+            return read(value)
+        except (ValueError, TypeError, OverflowError):
+            odd = ODD_AMOUNTS.get()
+            if odd is not None and table:
+                odd.dates.setdefault(table, []).append(value)
+                return None
+            import warnings
+
+            from tinycrm.errors import TinyCrmWarning
+
+            warnings.warn(
+                f"a date or time is stored as {repr(value)[:40]}, no date or time (written "
+                "by other SQL?): shown without one; give it again",
+                TinyCrmWarning,
+                stacklevel=2,
+            )
+            return None
+
+    return process
+
+
+class StoredDate(TypeDecorator[date]):
+    """A date (``Date``) whose unreadable value (text other SQL wrote into SQLite) reads
+    as none, noted as ``UTCDateTime``'s is. ``table``: the table the column is of."""
+
+    impl = Date
+    cache_ok = True
+
+    def __init__(self, table: str = "") -> None:
+        super().__init__()
+        self.table = table
+
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Any:
+        return _lenient(super().result_processor(dialect, coltype), dialect, self.table)
+
+
 class OddAmounts:
     """The amounts a store session read as none (``MinorUnits``), by table, so the
     session names their records when it ends (``store.odd_amounts``) instead of a
@@ -61,6 +115,7 @@ class OddAmounts:
     def __init__(self) -> None:
         self.seen: dict[str, list[Any]] = {}
         self.named: set[tuple[str, int]] = set()  # warned of already (a report's sums)
+        self.dates: dict[str, list[Any]] = {}  # dates and times read as none, by table
 
 
 ODD_AMOUNTS: ContextVar[OddAmounts | None] = ContextVar("tinycrm_odd_amounts", default=None)
@@ -115,6 +170,7 @@ __all__ = [
     "ODD_AMOUNTS",
     "MinorUnits",
     "OddAmounts",
+    "StoredDate",
     "UTCDateTime",
     "stored_type",
     "utcnow",

@@ -1,0 +1,99 @@
+"""Naming the records whose dates or times a store session could not read.
+
+Other SQL can write what is no date or time into a date or time column on SQLite
+(``UPDATE deal SET close_date = 'not a date'``: SQLite keeps any value in any column; a
+PostgreSQL date or timestamp holds none such). ``StoredDate`` and ``UTCDateTime`` read
+such a value as none and, in a store session, note it; this module finds the records
+holding what was read, so a read model says which of its values are unreadable
+(``unreadable_of``) and the session warns once for each record when it ends
+(``name_them``), saying what is stored and how to give it again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import bindparam, text
+
+from tinycrm.errors import warn
+from tinycrm.store.types import OddAmounts
+
+_MOST = 20  # records named; the rest are counted
+
+# table: (what a record is called, the SQL of its label, {column: (what it is, a hint)})
+_TABLES: dict[str, tuple[str, str, dict[str, tuple[str, str]]]] = {
+    "deal": (
+        "deal",
+        "title",
+        {
+            "close_date": ("close date", "tinycrm deal edit {id} --close"),
+            "closed_at": ("closing time", "tinycrm deal show {id}"),
+        },
+    ),
+    "activity": (
+        "activity",
+        "subject",
+        {
+            "occurred_at": ("time", "tinycrm activity edit {id} --at"),
+            "due_at": ("due time", "tinycrm task edit {id} --due"),
+            "remind_at": ("reminder time", "tinycrm task edit {id} --due"),
+            "repeat_anchor": ("first due time", "tinycrm task edit {id} --due"),
+            "done_at": ("done time", "tinycrm task reopen {id}"),
+        },
+    ),
+}
+
+
+def _rows(session: Any, table: str, seen: list[Any]) -> list[tuple[int, str, dict[str, Any]]]:
+    """The records of ``table`` holding one of the values ``seen`` read as none:
+    ``(id, label, {column: what is stored})``, by id."""
+    _, label, columns = _TABLES[table]
+    values = sorted({v for v in seen if v is not None}, key=repr)
+    if not values:
+        return []
+    odd = " OR ".join(f"{c} IN :seen" for c in columns)
+    query = text(
+        f"SELECT id, {label}, {', '.join(columns)} FROM {table} WHERE {odd} ORDER BY id"
+    ).bindparams(bindparam("seen", expanding=True))
+    found = []
+    for row in session.execute(query, {"seen": values}).all():
+        stored = {c: v for c, v in zip(columns, row[2:], strict=True) if v in values}
+        found.append((row[0], row[1], stored))
+    return found
+
+
+def unreadable_of(session: Any, odd: OddAmounts | None, table: str) -> dict[int, list[str]]:
+    """The columns of each record of ``table`` whose value the session read as none,
+    by id (nothing, and no query, when it read none)."""
+    if odd is None or not odd.dates.get(table):
+        return {}
+    return {i: sorted(stored) for i, _, stored in _rows(session, table, odd.dates[table])}
+
+
+def name_them(session: Any, odd: OddAmounts) -> None:
+    """A ``TinyCrmWarning`` for each record holding a date or time ``odd`` saw read as
+    none: ``deal #1 Acme: its close date is stored as 'not a date', no date (written by
+    other SQL?): shown as unreadable; give it again (tinycrm deal edit 1 --close)``."""
+    for table in sorted(odd.dates):
+        if table not in _TABLES:
+            continue
+        what, _, columns = _TABLES[table]
+        named = 0
+        left = 0
+        for record_id, label, stored in _rows(session, table, odd.dates[table]):
+            if (table, record_id) in odd.named:
+                continue
+            odd.named.add((table, record_id))
+            if named == _MOST:
+                left += 1
+                continue
+            named += 1
+            for column, value in stored.items():
+                name, hint = columns[column]
+                warn(
+                    f"{what} #{record_id} {label}: its {name} is stored as {repr(value)[:40]}, "
+                    f"no date or time (written by other SQL?): shown as unreadable; give it "
+                    f"again ({hint.format(id=record_id)})"
+                )
+        if left:
+            warn(f"and {left} more {what}s with a date or time stored so")

@@ -1,0 +1,71 @@
+"""A date or time other SQL stored as no date or time (``UPDATE deal SET close_date =
+'not a date'``: SQLite keeps it) ended ``deal list``, ``deal show`` and ``task list`` in
+a traceback (``ValueError: Invalid isoformat string``). Now the record is listed and
+shown, the value as ``unreadable`` (null in JSON, named in ``unreadable``), and one
+``Warning:`` line names the record and the command that gives it again."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Callable
+
+from tests.cli.conftest import Run
+
+CLOSE = (
+    "Warning: deal #1 Odd: its close date is stored as 'not a date', no date or time "
+    "(written by other SQL?): shown as unreadable; give it again (tinycrm deal edit 1 --close)"
+)
+DUE = (
+    "Warning: activity #1 Call back: its due time is stored as 'soon', no date or time "
+    "(written by other SQL?): shown as unreadable; give it again (tinycrm task edit 1 --due)"
+)
+
+
+def _sql(*statements: str) -> None:
+    with sqlite3.connect(os.environ["TINYCRM_DB"]) as db:
+        for statement in statements:
+            db.execute(statement)
+
+
+def test_a_date_other_sql_stored_as_text_shows_as_unreadable(cli: Callable[..., Run]) -> None:
+    assert cli("deal", "add", "Odd", "--amount", "5", "--close", "2026-12-31").exit_code == 0
+    assert cli("deal", "add", "Fine", "--amount", "7", "--close", "2026-12-31").exit_code == 0
+    assert cli("task", "add", "Call back", "--due", "tomorrow 9:00", "--deal", "Odd").exit_code == 0
+    _sql(
+        "UPDATE deal SET close_date = 'not a date' WHERE title = 'Odd'",
+        "UPDATE activity SET due_at = 'soon' WHERE subject = 'Call back'",
+    )
+    runs = {
+        ("deal", "list"): [CLOSE],
+        ("deal", "list", "--json"): [CLOSE],
+        ("deal", "show", "Odd"): [CLOSE, DUE],
+        ("deal", "show", "Odd", "--json"): [CLOSE, DUE],
+        ("task", "list"): [DUE],
+        ("task", "list", "--json"): [DUE],
+        ("activity", "show", "1"): [DUE, CLOSE],  # its deal read too
+        ("remind",): None,  # its SQL picks no task due "soon"
+        ("report", "pipeline"): None,
+        ("report", "forecast"): None,
+    }
+    got = {}
+    for args, warned in runs.items():
+        run = cli(*args)
+        assert run.exit_code == 0, (args, run.stderr)
+        assert "Traceback" not in run.stderr, args
+        if warned is not None:
+            lines = [line for line in run.stderr.splitlines() if line.startswith("Warning:")]
+            assert sorted(lines) == sorted(warned), args
+        got[args] = run.stdout
+    listed = [line.split() for line in got[("deal", "list")].splitlines()]
+    assert listed[1][:7] == ["1", "Odd", "Lead-in", "open", "€5.00", "10%", "unreadable"]
+    assert "2026-12-31" in got[("deal", "list")]  # Fine's
+    deals = {d["title"]: d for d in json.loads(got[("deal", "list", "--json")])}
+    assert deals["Odd"]["close_date"] is None and deals["Odd"]["unreadable"] == ["close_date"]
+    assert "unreadable" not in deals["Fine"]
+    assert "close date   unreadable" in got[("deal", "show", "Odd")]
+    assert json.loads(got[("deal", "show", "Odd", "--json")])["unreadable"] == ["close_date"]
+    assert "unreadable" in got[("task", "list")]
+    tasks = json.loads(got[("task", "list", "--json")])
+    assert [(t["due_at"], t["unreadable"]) for t in tasks] == [(None, ["due_at"])]

@@ -1,0 +1,53 @@
+"""A date or time other SQL stored as no date or time (SQLite keeps any value in any
+column) read as none, its record named; it ended lists and shows in a ``ValueError``."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+from sqlalchemy import text
+
+from tinycrm.api import Crm
+from tinycrm.errors import TinyCrmWarning
+
+
+@pytest.fixture
+def crm(store) -> Crm:
+    return Crm(store)
+
+
+def _odd(store, *statements: str) -> None:
+    if store.engine.dialect.name != "sqlite":
+        pytest.skip("only SQLite keeps text in a date or time column")
+    with store.engine.begin() as conn:
+        for statement in statements:
+            conn.execute(text(statement))
+
+
+def test_a_deal_and_a_task_with_no_date_are_read_saying_which_value(crm, store) -> None:
+    crm.deals.add("Odd", amount="5", currency="EUR", close="2026-12-31")
+    crm.deals.add("Fine", amount="7", currency="EUR", close="2026-12-31")
+    crm.tasks.add("Call back", due="2026-12-20 09:00", deal="Odd")
+    _odd(
+        store,
+        "UPDATE deal SET close_date = 'not a date' WHERE title = 'Odd'",
+        "UPDATE activity SET due_at = 'soon' WHERE subject = 'Call back'",
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        listed = {d.title: d for d in crm.deals.list()}
+        shown = crm.deals.get("Odd")
+        tasks = crm.tasks.list()
+    assert listed["Odd"].close_date is None and listed["Odd"].unreadable == ["close_date"]
+    assert listed["Fine"].close_date is not None and listed["Fine"].unreadable == []
+    assert shown.unreadable == ["close_date"]
+    assert [(t.due_at, t.unreadable) for t in tasks] == [(None, ["due_at"])]
+    assert "unreadable" not in listed["Fine"].model_dump()  # JSON as ever when readable
+    said = [str(w.message) for w in caught if issubclass(w.category, TinyCrmWarning)]
+    assert (
+        "deal #1 Odd: its close date is stored as 'not a date', no date or time (written "
+        "by other SQL?): shown as unreadable; give it again (tinycrm deal edit 1 --close)"
+    ) in said
+    due = "activity #1 Call back: its due time is stored as 'soon'"
+    assert any(s.startswith(due) for s in said)
