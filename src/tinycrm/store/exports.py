@@ -22,7 +22,7 @@ from tinycrm.store.code_points import code_points
 from tinycrm.store.contacts import ContactFilters, contacts_query, list_columns
 from tinycrm.store.engine import Store
 from tinycrm.store.models import Activity, Contact, ContactRead, FieldValue, Tag
-from tinycrm.store.types import UTCDateTime
+from tinycrm.store.types import UTCDateTime, stored_type
 
 CHUNK = 5000
 
@@ -36,6 +36,7 @@ def _iso_text(stored: str) -> str:
 def _decoder(kind: Any, sqlite: bool, times: str) -> Callable[[Any], Any] | None:
     """What a raw driver value of a column of type ``kind`` needs to become its Python value
     (or, for times with ``times="iso"``, its ISO 8601 text)."""
+    kind = stored_type(kind)  # a deal's close date: a date
     if isinstance(kind, UTCDateTime):
         if times == "iso":
             return _iso_text if sqlite else lambda v: v.astimezone(UTC).isoformat()

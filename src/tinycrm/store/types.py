@@ -160,8 +160,9 @@ class MinorUnits(TypeDecorator[int]):
 
 def stored_type(kind: Any) -> Any:
     """The type a column's values are stored as, for code that checks or converts them
-    by type (a dump's check, its SQL): ``MinorUnits``' 64-bit integer, else ``kind``."""
-    return kind.impl_instance if isinstance(kind, MinorUnits) else kind
+    by type (a dump's check, its SQL, an export's decoding): ``MinorUnits``' 64-bit
+    integer, ``StoredDate``'s date, else ``kind``."""
+    return kind.impl_instance if isinstance(kind, MinorUnits | StoredDate) else kind
 
 
 # The one clock lives in tinycrm.clock (the command line reads it without the store);

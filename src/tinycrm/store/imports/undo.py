@@ -42,7 +42,7 @@ from tinycrm.store.models import (
 )
 from tinycrm.store.records import mark_bulk, record_event, record_lifecycle
 from tinycrm.store.refs import get_by_id
-from tinycrm.store.types import UTCDateTime, utcnow
+from tinycrm.store.types import UTCDateTime, stored_type, utcnow
 from tinycrm.vocab import plural
 
 _DERIVED = frozenset(_Contacts.derived)  # kept by the store beside what the user gave
@@ -434,7 +434,7 @@ def _short(value: Any) -> str:
 def _from_json(model: Any, name: str, value: Any) -> Any:
     if value is None:
         return None
-    column_type = model.__table__.c[name].type
+    column_type = stored_type(model.__table__.c[name].type)
     if isinstance(column_type, UTCDateTime):
         return datetime.fromisoformat(value)
     if isinstance(column_type, Date):
