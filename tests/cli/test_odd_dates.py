@@ -69,3 +69,16 @@ def test_a_date_other_sql_stored_as_text_shows_as_unreadable(cli: Callable[..., 
     assert "unreadable" in got[("task", "list")]
     tasks = json.loads(got[("task", "list", "--json")])
     assert [(t["due_at"], t["unreadable"]) for t in tasks] == [(None, ["due_at"])]
+
+
+def test_export_all_refuses_a_date_it_cannot_read(cli: Callable[..., Run], tmp_path) -> None:
+    assert cli("deal", "add", "Odd", "--amount", "5", "--close", "2026-12-31").exit_code == 0
+    _sql("UPDATE deal SET close_date = 'not a date'")
+    target = tmp_path / "all.json"
+    run = cli("export", "all", "-o", str(target))
+    assert run.exit_code == 1, run.stderr
+    assert "Traceback" not in run.stderr
+    errors = [line for line in run.stderr.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1 and "deal #1 Odd's close date is 'not a date'" in errors[0]
+    assert "tinycrm deal edit 1 --close" in errors[0]
+    assert not target.exists()

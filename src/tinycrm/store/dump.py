@@ -31,7 +31,7 @@ from sqlmodel import SQLModel
 import tinycrm.store.all_tables  # noqa: F401  (a dump holds every table)
 from tinycrm import interrupts, money, safetext
 from tinycrm.phones import try_normalise
-from tinycrm.store import validate
+from tinycrm.store import odd_dates, validate
 from tinycrm.store.bulk import big_cache, contact_search_deferred, gc_paused
 from tinycrm.store.companies import ENTITY as COMPANY
 from tinycrm.store.companies import domains_apart
@@ -85,6 +85,7 @@ def dump_database(store: Store) -> dict[str, Any]:
     tables: dict[str, list[dict[str, Any]]] = {}
     with store.read() as session, gc_paused():
         refuse_in_a_dump(session)
+        odd_dates.refuse_in_a_dump(session)
         conn = session.connection()
         for table in _tables():
             columns = [c for c in table.c if c.name not in DERIVED]

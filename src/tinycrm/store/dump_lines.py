@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Boolean, Integer, String
 from sqlmodel.sql.sqltypes import AutoString
 
+from tinycrm.store import odd_dates
 from tinycrm.store.bulk import gc_paused
 from tinycrm.store.csv_lines import LINES, TIME_LIKE
 from tinycrm.store.dump import DERIVED, _plain, _tables, dump_head
@@ -72,6 +73,7 @@ def _lines(store: Store) -> Generator[Any, None, None]:
         conn = session.connection()
         dialect = conn.dialect
         refuse_in_a_dump(session)  # before a line is written
+        odd_dates.refuse_in_a_dump(session)
         yield dump_head(store)
         conversions: list[Any] = []
 

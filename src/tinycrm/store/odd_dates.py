@@ -97,3 +97,64 @@ def name_them(session: Any, odd: OddAmounts) -> None:
                 )
         if left:
             warn(f"and {left} more {what}s with a date or time stored so")
+
+
+def _stored_odd(session: Any, table: str) -> list[tuple[int, str, dict[str, Any]]]:
+    """The records of ``table`` holding what is no date or time, read as stored (SQLite
+    only: none elsewhere): ``(id, label, {column: what is stored})``, by id."""
+    if session.get_bind().dialect.name != "sqlite":
+        return []
+    _, label, columns = _TABLES[table]
+    # what the readers take starts YYYY-MM-DD and is a date SQLite knows too
+    odd = " OR ".join(
+        f"({c} IS NOT NULL AND (typeof({c}) != 'text' OR date({c}) IS NULL "
+        f"OR {c} NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*'))"
+        for c in columns
+    )
+    rows = session.execute(
+        text(f"SELECT id, {label}, {', '.join(columns)} FROM {table} WHERE {odd} ORDER BY id")
+    ).all()
+    found = []
+    for row in rows:
+        stored = {c: v for c, v in zip(columns, row[2:], strict=True) if not _readable(v)}
+        if stored:
+            found.append((row[0], row[1], stored))
+    return found
+
+
+def _readable(value: Any) -> bool:
+    from datetime import date, datetime
+
+    if value is None:
+        return True
+    if not isinstance(value, str):
+        return False
+    try:
+        (date if len(value) == 10 else datetime).fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def refuse_in_a_dump(session: Any) -> None:
+    """``Invalid`` naming the records holding what is no date or time: ``export all``
+    writes none of them as null (data lost without a word) nor as stored (a dump its
+    restore refuses, found out when the database is gone)."""
+    from tinycrm.store.errors import Invalid
+
+    found = []
+    for table, (what, _, columns) in _TABLES.items():
+        for record_id, label, stored in _stored_odd(session, table):
+            for column, value in stored.items():
+                name, hint = columns[column]
+                found.append(
+                    f"{what} #{record_id} {label}'s {name} is {repr(value)[:40]} "
+                    f"({hint.format(id=record_id)})"
+                )
+    if found:
+        more = f" and {len(found) - 3} more" if len(found) > 3 else ""
+        raise Invalid(
+            f"not exported: {'; '.join(found[:3])}{more}: no dates or times (written by "
+            "other SQL?), which a restore refuses; give them again, or copy the database "
+            "as it is with tinycrm db backup"
+        )
