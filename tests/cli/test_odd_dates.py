@@ -82,3 +82,34 @@ def test_export_all_refuses_a_date_it_cannot_read(cli: Callable[..., Run], tmp_p
     assert len(errors) == 1 and "deal #1 Odd's close date is 'not a date'" in errors[0]
     assert "tinycrm deal edit 1 --close" in errors[0]
     assert not target.exists()
+
+
+def test_a_currency_other_sql_stored_that_is_no_code_leaves_the_amount_unreadable(
+    cli: Callable[..., Run], tmp_path
+) -> None:
+    """``UPDATE deal SET currency = 'XYZ'`` ended deal list, deal show and the reports in a
+    traceback (``ValueError: unknown currency 'XYZ'``)."""
+    assert cli("deal", "add", "Odd", "--amount", "5").exit_code == 0
+    assert cli("deal", "add", "Fine", "--amount", "7").exit_code == 0
+    _sql("UPDATE deal SET currency = 'XYZ' WHERE title = 'Odd'")
+    warned = (
+        "Warning: deal #1 Odd: its currency is stored as 'XYZ', no ISO 4217 code (written by "
+        "other SQL?): its amount shown as unreadable; give it again (tinycrm deal edit 1 "
+        "--currency)"
+    )
+    for args in [("deal", "list"), ("deal", "list", "--json"), ("deal", "show", "Odd")]:
+        run = cli(*args)
+        assert run.exit_code == 0, (args, run.stderr)
+        assert run.stderr.splitlines() == [warned], args
+    assert "amount       unreadable" in cli("deal", "show", "Odd").stdout
+    deals = {d["title"]: d for d in json.loads(cli("deal", "list", "--json").stdout)}
+    assert deals["Odd"]["amount"] is None and deals["Odd"]["unreadable"] == ["amount"]
+    assert deals["Fine"]["amount"] == 7 and "unreadable" not in deals["Fine"]
+    for args in [("report", "pipeline"), ("report", "forecast")]:
+        run = cli(*args)
+        assert run.exit_code == 1 and "Traceback" not in run.stderr, args
+        assert "currency is stored as 'XYZ'" in run.stderr and "--currency" in run.stderr
+    target = tmp_path / "all.json"
+    run = cli("export", "all", "-o", str(target))
+    assert run.exit_code == 1 and not target.exists()
+    assert "deal #1 Odd's currency is 'XYZ' (tinycrm deal edit 1 --currency)" in run.stderr

@@ -106,7 +106,11 @@ def _render(row: dict[str, Any]) -> None:
     from tinycrm import money
 
     shown = dict(row)
-    shown["money"] = money.format_money(row.get("amount"), row.get("currency"))
+    shown["money"] = (
+        out.UNREADABLE
+        if "amount" in (row.get("unreadable") or ())
+        else money.format_money(row.get("amount"), row.get("currency"))
+    )
     override = " (set on the deal)" if row.get("probability_override") else ""
     shown["probability_text"] = f"{row['probability']}%{override}"
     out.print_fields(shown, LABELS, row["title"])

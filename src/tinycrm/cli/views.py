@@ -12,6 +12,8 @@ from tinycrm.cli.output import KEEP, Column, col
 def _money(row: dict[str, Any]) -> str:
     from tinycrm import money
 
+    if "amount" in (row.get("unreadable") or ()):
+        return out.UNREADABLE
     return money.format_money(row.get("amount"), row.get("currency"))
 
 

@@ -77,6 +77,19 @@ def _amount(deal: Deal) -> Decimal | None:
     return money.from_minor(deal.amount_minor, deal.currency)
 
 
+def _read_amount(deal: Deal) -> tuple[Decimal | None, list[str]]:
+    """The deal's amount, and the fields it cannot be read from: a currency other SQL
+    stored that is no ISO 4217 code (``'XYZ'``) leaves the amount unreadable (its minor
+    units say nothing without the currency's decimals), said once naming the deal."""
+    try:
+        return _amount(deal), []
+    except ValueError:
+        if deal.amount_minor is not None and money.is_currency(deal.currency):
+            raise
+    odd_dates.unknown_currency(deal.id or 0, deal.title, deal.currency)
+    return None, ["amount"]
+
+
 def _read(
     deal: Deal,
     stage: Stage,
@@ -87,6 +100,7 @@ def _read(
     fields: dict[str, str],
     unreadable: dict[int, list[str]] | None = None,
 ) -> DealRead:
+    amount, odd = _read_amount(deal)
     return DealRead(
         id=deal.id,
         title=deal.title,
@@ -95,7 +109,7 @@ def _read(
         stage=stage.name,
         stage_id=deal.stage_id,
         status=deal.status,
-        amount=_amount(deal),
+        amount=amount,
         currency=deal.currency,
         probability=effective_probability(deal.status, deal.probability, stage.probability),
         probability_override=deal.probability is not None,
@@ -112,7 +126,7 @@ def _read(
         fields=fields,
         created_at=deal.created_at,
         updated_at=deal.updated_at,
-        unreadable=(unreadable or {}).get(deal.id or 0, []),
+        unreadable=sorted([*odd, *(unreadable or {}).get(deal.id or 0, [])]),
     )
 
 

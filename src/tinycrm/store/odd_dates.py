@@ -151,10 +151,38 @@ def refuse_in_a_dump(session: Any) -> None:
                     f"{what} #{record_id} {label}'s {name} is {repr(value)[:40]} "
                     f"({hint.format(id=record_id)})"
                 )
+    found += _odd_currencies(session)
     if found:
         more = f" and {len(found) - 3} more" if len(found) > 3 else ""
         raise Invalid(
-            f"not exported: {'; '.join(found[:3])}{more}: no dates or times (written by "
-            "other SQL?), which a restore refuses; give them again, or copy the database "
-            "as it is with tinycrm db backup"
+            f"not exported: {'; '.join(found[:3])}{more}: no dates, times or currency "
+            "codes (written by other SQL?), which a restore refuses; give them again, or "
+            "copy the database as it is with tinycrm db backup"
         )
+
+
+def unknown_currency(record_id: int, title: str, stored: Any) -> None:
+    """A ``TinyCrmWarning`` that deal ``record_id``'s currency is no ISO 4217 code (other
+    SQL wrote ``'XYZ'``): its amount cannot be read without one."""
+    warn(
+        f"deal #{record_id} {title}: its currency is stored as {repr(stored)[:40]}, no "
+        f"ISO 4217 code (written by other SQL?): its amount shown as unreadable; give it "
+        f"again (tinycrm deal edit {record_id} --currency)"
+    )
+
+
+def _odd_currencies(session: Any) -> list[str]:
+    """The deals whose currency is no ISO 4217 code as a restore takes it (``'XYZ'``)."""
+    from tinycrm import money
+
+    stored = session.execute(text("SELECT DISTINCT currency FROM deal")).scalars().all()
+    odd = [c for c in stored if not (money.is_currency(c) and c == c.strip().upper())]
+    if not odd:
+        return []
+    query = text(
+        "SELECT id, title, currency FROM deal WHERE currency IN :odd ORDER BY id"
+    ).bindparams(bindparam("odd", expanding=True))
+    return [
+        f"deal #{i} {title}'s currency is {repr(c)[:40]} (tinycrm deal edit {i} --currency)"
+        for i, title, c in session.execute(query, {"odd": odd}).all()
+    ]

@@ -68,18 +68,33 @@ def amount_expr() -> Any:
     return func.coalesce(Deal.amount_minor, 0)
 
 
+def known(currency: str) -> str:
+    """``currency``, or ``Invalid`` when other SQL stored what is no ISO 4217 code in a
+    deal's currency (``'XYZ'``): its minor units cannot be summed as money (a report
+    stopped with a traceback, ``unknown currency``)."""
+    if money.is_currency(currency):
+        return currency
+    from tinycrm.store.errors import Invalid
+
+    raise Invalid(
+        f"a deal's currency is stored as {repr(currency)[:40]}, no ISO 4217 code (written "
+        "by other SQL?): its amount cannot be summed; give it again (tinycrm deal list "
+        "names the deal; tinycrm deal edit ID --currency)"
+    )
+
+
 def minor_unit(currency: str) -> Decimal:
-    return Decimal(1).scaleb(-money.currency_exponent(currency))
+    return Decimal(1).scaleb(-money.currency_exponent(known(currency)))
 
 
 def to_money(minor: Any, currency: str) -> Decimal:
     """A sum of minor units (an ``exact_sum``) as money."""
-    return money.from_minor(whole(minor) or 0, currency)
+    return money.from_minor(whole(minor) or 0, known(currency))
 
 
 def weighted_money(minor_percent: Any, currency: str) -> Decimal:
     """Σ(minor units × percent) as money, rounded to the currency's minor unit."""
-    exact = money.from_minor(whole(minor_percent) or 0, currency).scaleb(-2)
+    exact = money.from_minor(whole(minor_percent) or 0, known(currency)).scaleb(-2)
     return exact.quantize(minor_unit(currency), rounding=ROUND_HALF_UP)
 
 
