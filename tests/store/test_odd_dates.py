@@ -51,3 +51,18 @@ def test_a_deal_and_a_task_with_no_date_are_read_saying_which_value(crm, store) 
     ) in said
     due = "activity #1 Call back: its due time is stored as 'soon'"
     assert any(s.startswith(due) for s in said)
+
+
+def test_a_closing_time_with_no_time_says_how_to_close_the_deal_again(crm, store) -> None:
+    """Its hint was ``tinycrm deal show 1``, which repairs nothing."""
+    crm.deals.add("Odd", amount="5", currency="EUR")
+    crm.deals.win("Odd")
+    _odd(store, "UPDATE deal SET closed_at = 'bad'")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert crm.deals.get("Odd").unreadable == ["closed_at"]
+    assert [str(w.message) for w in caught] == [
+        "deal #1 Odd: its closing time is stored as 'bad', no date or time (written by other "
+        "SQL?): shown as unreadable; give it again (tinycrm deal reopen 1, then won or lost "
+        "again)"
+    ]

@@ -27,7 +27,7 @@ _TABLES: dict[str, tuple[str, str, dict[str, tuple[str, str]]]] = {
         "title",
         {
             "close_date": ("close date", "tinycrm deal edit {id} --close"),
-            "closed_at": ("closing time", "tinycrm deal show {id}"),
+            "closed_at": ("closing time", "tinycrm deal reopen {id}, then won or lost again"),
         },
     ),
     "activity": (
