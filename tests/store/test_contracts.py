@@ -311,6 +311,19 @@ def test_a_renewal_of_another_length_keeps_the_price_not_the_sum(store) -> None:
     assert any("value per term $1,000.00 (was $12,000.00)" in s for s in events), events
 
 
+def test_a_renewal_after_one_to_a_last_day_is_priced_by_the_term_it_follows(store) -> None:
+    """A monthly contract renewed to a last day a year on is $12,000 for the year; its
+    next renewal, a month again (its own term), was priced from the month it is, not the
+    year it followed: $12,000 for one month. Now a month at the year's price: $1,000."""
+    deal = won(store, amount=1000)
+    add_contract(store, deal=deal.id, start=date(2026, 1, 1), term="1m", now=NOW)  # January
+    year = renew_contract(store, 1, end=date(2027, 1, 31), now=NOW)  # 2026-02 to 2027-01
+    assert (year.term, year.value) == ("1m", Decimal("12000.00"))
+    month = renew_contract(store, 1, now=NOW)
+    assert (month.start_date, month.end_date) == (date(2027, 2, 1), date(2027, 2, 28))
+    assert month.value == Decimal("1000.00")
+
+
 def test_a_renewal_of_another_length_of_a_contract_without_a_value_has_none(store) -> None:
     deal = won(store, amount=None)
     add_contract(store, deal=deal.id, start=date(2026, 1, 1), now=NOW)

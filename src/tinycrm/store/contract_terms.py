@@ -151,6 +151,23 @@ def _length(term: terms.Term | None, first: date, last: date) -> tuple[int | Non
     return months, (last - first).days + 1
 
 
+def current_length(contract: Contract, own: terms.Term | None) -> tuple[int | None, int]:
+    """The length of the term a contract is in (``_length``): ``own``'s when the term is
+    one of it counted from the anchor, else what it runs (a renewal to a last day: a year
+    of a monthly contract is twelve months, not one)."""
+    first, last = contract.start_date, contract.end_date
+    if own is not None:
+        try:
+            anchor, index = contract.anchor_date, contract.term_index
+            fits = terms.term_start(anchor, own, index) == first
+            fits = fits and terms.term_end(anchor, own, index) == last
+        except (OverflowError, ValueError):
+            fits = False
+        if fits:
+            return _length(own, first, last)
+    return _length(None, first, last)
+
+
 def rescaled(minor: int, was: tuple[int | None, int], now: tuple[int | None, int]) -> int:
     """A value per term for a term of another length at the same price: months to
     months when both are whole months, else days to days (rounded half-up)."""
@@ -381,7 +398,7 @@ def renew_in(
     event's summary."""
     materialise(contract, state_on(contract, today))
     own = months_per_term(contract)  # without a term: as many months as it ran, if whole
-    was = _length(own, contract.start_date, contract.end_date)
+    was = current_length(contract, own)
     start = contract.end_date + timedelta(days=1)
     if end is None and new_term is None and own is None:
         # as long as the last, in days (one of whole months: as many months, below)
