@@ -23,6 +23,7 @@ from tinycrm.store.contracts import (
 from tinycrm.store.deals import (
     add_deal,
     edit_deal,
+    get_deal,
     lose_deal,
     reopen_deal,
     win_deal,
@@ -73,6 +74,20 @@ def test_winning_the_renewal_deal_renews_the_contract_once(store) -> None:
     assert get_contract(store, contract_id, now=NOW).end_date == date(2027, 12, 31)
     # the next term gets its own renewal deal, 60 days before the new end
     assert len(process_renewals(store, now=at(date(2027, 11, 1))).renewal_deals) == 1
+
+
+def test_the_renewal_deal_asks_the_value_of_the_term_it_renews_for(store) -> None:
+    """A monthly contract renewed to a last day a year on is $12,000 for that year; its
+    renewal deal, for the month that follows, asked $12,000, and winning it made the
+    month $12,000. Now it asks a month at the year's price, $1,000."""
+    won(store, amount=1000)
+    add_contract(store, deal=1, start=date(2025, 12, 1), term="1m", now=NOW)
+    renew_contract(store, 1, end=date(2026, 12, 31), now=at(date(2025, 12, 20)))
+    [deal_id] = process_renewals(store, now=at(date(2026, 12, 1))).renewal_deals
+    assert get_deal(store, deal_id).amount == Decimal(1000)
+    win_deal(store, deal_id)
+    month = get_contract(store, 1, now=at(date(2026, 12, 1)))
+    assert (month.end_date, month.value) == (date(2027, 1, 31), Decimal(1000))
 
 
 def test_a_lost_renewal_deal_lets_the_contract_end_and_the_customer_churn(store) -> None:

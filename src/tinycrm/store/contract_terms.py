@@ -380,6 +380,62 @@ def not_blank(value: object) -> None:
         )
 
 
+def next_term(
+    contract: Contract,
+    own: terms.Term | None,
+    new_term: terms.Term | None = None,
+    end: date | None = None,
+) -> tuple[date, date, date, int, terms.Term | None]:
+    """(first, last, anchor, index, term) of the term a renewal adds after the contract's
+    current one: for ``new_term`` (default ``own``, its own: ``months_per_term``; without
+    one, a term as long as the last, in whole months when it was) or to ``end``. ``term``
+    is what its length is counted in (None: its days, or whole months it runs)."""
+    start = contract.end_date + timedelta(days=1)
+    if end is None and new_term is None and own is None:
+        # as long as the last, in days (one of whole months: as many months, below)
+        try:
+            end = start + (contract.end_date - contract.start_date)
+        except (OverflowError, ValueError):
+            end = date.max
+        if end > terms.LAST_DAY:
+            raise Invalid(f"the next term would end after {terms.LAST_DAY}", field="term")
+    if end is not None or new_term is not None:
+        first, last, anchor, index = span(start, end, new_term)
+        return first, last, anchor, index, (new_term if end is None else None)
+    # its own term, or as many months as the last ran (January, then February to its
+    # 28th), counted from the anchor so they do not drift (January 31 to February 28,
+    # then March 1 to March 30, as a --term 1m)
+    assert own is not None
+    index = contract.term_index + 1
+    anchor = contract.anchor_date
+    try:
+        if terms.term_end(anchor, own, index - 1) != contract.end_date:
+            anchor, index = start, 0  # an anchor of other terms: from the day after
+        first = terms.term_start(anchor, own, index)
+        last = terms.term_end(anchor, own, index)
+    except (OverflowError, ValueError):
+        last = date.max
+    if last > terms.LAST_DAY:
+        raise Invalid(f"the next term would end after {terms.LAST_DAY}", field="term")
+    return first, last, anchor, index, own
+
+
+def next_value(contract: Contract) -> int | None:
+    """The value (minor units) of the term a renewal in its own term adds: the current
+    value at the same price for a term of another length (None: the contract has none).
+    Its current value when that term cannot be made or its value kept."""
+    if contract.value_minor is None:
+        return None
+    own = months_per_term(contract)
+    try:
+        first, last, _, _, term = next_term(contract, own)
+    except Invalid:
+        return contract.value_minor
+    was = current_length(contract, own)
+    minor = rescaled(contract.value_minor, was, _length(term, first, last))
+    return minor if minor <= money.max_minor(contract.currency) else contract.value_minor
+
+
 def renew_in(
     store: Store,
     session: Session,
@@ -398,35 +454,7 @@ def renew_in(
     event's summary."""
     materialise(contract, state_on(contract, today))
     own = months_per_term(contract)  # without a term: as many months as it ran, if whole
-    was = current_length(contract, own)
-    start = contract.end_date + timedelta(days=1)
-    if end is None and new_term is None and own is None:
-        # as long as the last, in days (one of whole months: as many months, below)
-        try:
-            end = start + (contract.end_date - contract.start_date)
-        except (OverflowError, ValueError):
-            end = date.max
-        if end > terms.LAST_DAY:
-            raise Invalid(f"the next term would end after {terms.LAST_DAY}", field="term")
-    if end is None and new_term is None:
-        # its own term, or as many months as the last ran (January, then February to its
-        # 28th), counted from the anchor so they do not drift (January 31 to February 28,
-        # then March 1 to March 30, as a --term 1m)
-        current = own
-        assert current is not None
-        index = contract.term_index + 1
-        anchor = contract.anchor_date
-        try:
-            if terms.term_end(anchor, current, index - 1) != contract.end_date:
-                anchor, index = start, 0  # an anchor of other terms: from the day after
-            first = terms.term_start(anchor, current, index)
-            last = terms.term_end(anchor, current, index)
-        except (OverflowError, ValueError):
-            last = date.max
-        if last > terms.LAST_DAY:
-            raise Invalid(f"the next term would end after {terms.LAST_DAY}", field="term")
-    else:
-        first, last, anchor, index = span(start, end, new_term)
+    first, last, anchor, index, now_term = next_term(contract, own, new_term, end)
     if value is not None:
         minor, _ = validate.money_minor(
             value, contract.currency, default=contract.currency, field="value"
@@ -437,8 +465,9 @@ def renew_in(
     elif contract.value_minor is not None:
         # a term of another length at the same price (12 months at 12,000: a month at 1,000)
         was_minor = contract.value_minor
-        now_term = (new_term or own) if end is None else None
-        contract.value_minor = rescaled(was_minor, was, _length(now_term, first, last))
+        contract.value_minor = rescaled(
+            was_minor, current_length(contract, own), _length(now_term, first, last)
+        )
         if contract.value_minor > money.max_minor(contract.currency):
             raise Invalid(
                 "value: the longer term's value would be too large: give --value, or a "

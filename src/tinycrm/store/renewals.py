@@ -36,6 +36,7 @@ from tinycrm.store.contract_terms import (
     local_today,
     lock_contacts,
     lock_contract,
+    next_value,
     rolled_to,
     state_on,
 )
@@ -168,11 +169,9 @@ def _open_renewal_deal(store: Store, contract_id: int, today: date, lead: int) -
             return None
         if state_on(contract, today).status == "upcoming":
             return None  # opened once it runs
-        amount = (
-            money.from_minor(contract.value_minor, contract.currency)
-            if contract.value_minor is not None
-            else None
-        )
+        # the value of the term it renews for (a month after a year: a month's, not the year's)
+        ask = next_value(contract)
+        amount = money.from_minor(ask, contract.currency) if ask is not None else None
         deal, stage = insert_deal(
             store,
             session,
