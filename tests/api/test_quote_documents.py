@@ -448,3 +448,22 @@ def test_a_broken_config_file_is_told_not_rendered_without_its_seller(tmp_path: 
         with pytest.raises(ConfigError, match="unknown key"):
             crm.quotes.document("Q-2026-0001")
         assert crm.quotes.get("Q-2026-0001").number == "Q-2026-0001"  # reads still work
+
+
+def test_payment_terms_of_several_lines_keep_their_lines(tmp_path: Path) -> None:
+    """``[seller] payment_terms`` may hold line breaks (the PDF kept them); Markdown and
+    HTML ran its lines together ('30 days net 2% off within 10 days'). Now each is a line."""
+    from markdown_it import MarkdownIt
+
+    terms = "30 days net\\n2% off within 10 days\\n- no cash"
+    config = parse_config(f'[seller]\npayment_terms = "{terms}"\n', tmp_path / "config.toml")
+    with tinycrm.open(tmp_path / "crm.db", config=config) as crm:
+        crm.deals.add("Acme")
+        crm.products.add("Setup", price="10")
+        crm.deals.items.add("Acme", "Setup")
+        crm.quotes.create("Acme")
+        md = crm.quotes.render(1, "md").decode()
+        html = crm.quotes.render(1, "html").decode()
+    assert "Payment terms: 30 days net<br>2% off within 10 days<br>- no cash</p>" in html
+    shown = MarkdownIt("commonmark").render(md)
+    assert "Payment terms: 30 days net<br />\n2% off within 10 days<br />\n- no cash" in shown

@@ -31,6 +31,11 @@ def _e(text: str) -> str:
     return escape(display(text, multiline=True), quote=True)
 
 
+def _lines(text: str) -> str:
+    """Text of several lines, a ``<br>`` between them."""
+    return "<br>".join(_e(line) for line in text.splitlines())
+
+
 def _party(title: str, party: Party) -> str:
     lines = [p for p in (party.name, *party.lines) if p]
     body = "<br>".join(_e(line) for line in lines) or "—"
@@ -67,11 +72,10 @@ def to_html(doc: QuoteDocument) -> str:
         f"<table><thead>{head}</thead><tbody>{rows}</tbody></table>",
         f'<table class="totals">{totals}</table>',
     ]
-    if doc.payment_terms:
-        parts.append(f"<p>Payment terms: {_e(doc.payment_terms)}</p>")
+    if doc.payment_terms:  # may hold line breaks, as the notes
+        parts.append(f"<p>Payment terms: {_lines(doc.payment_terms)}</p>")
     if doc.notes:
-        notes = "<br>".join(_e(n) for n in doc.notes.splitlines())
-        parts.append(f"<h2>Notes</h2><p>{notes}</p>")
+        parts.append(f"<h2>Notes</h2><p>{_lines(doc.notes)}</p>")
     if doc.footer:
         parts.append(f"<footer>{_e(' · '.join(doc.footer))}</footer>")
     parts.append("</body></html>")

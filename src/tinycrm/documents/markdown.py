@@ -59,8 +59,9 @@ def to_markdown(doc: QuoteDocument) -> str:
         text = f"{_cell(label)}: {_cell(value)}"
         out.append(f"**{text}**  " if label == "Total" else f"{text}  ")
     out.append("")
-    if doc.payment_terms:
-        out += [f"Payment terms: {_cell(doc.payment_terms)}", ""]
+    if doc.payment_terms:  # may hold line breaks: a line each, as the notes
+        first, *more = doc.payment_terms.splitlines() or [""]
+        out += [f"Payment terms: {_cell(first)}  ", *[_line(t) + "  " for t in more], ""]
     if doc.notes:
         out += ["## Notes", "", *[_line(n) + "  " for n in doc.notes.splitlines()], ""]
     if doc.footer:
