@@ -134,6 +134,19 @@ def test_items_too_large_to_keep_are_refused_and_nothing_is_written(store) -> No
     assert get_deal(store, "Acme").amount is None
 
 
+def test_an_arr_past_64_bits_is_refused_in_a_currency_of_four_decimals(store) -> None:
+    """CLF has four decimals: a monthly item of CLF 10**14 is 10**18 minor units, twelve
+    of them pass 64 bits. The database's net × 12 overflowed (SQLite: a float the sum
+    skipped, so the item was added with an ARR of CLF 0.0000; PostgreSQL: an error). Now
+    the ARR is summed exactly and the item refused as too large, as in euros."""
+    add_product(store, name="Plan", price="99999999999999.9999", currency="CLF",
+                recurring_every="month")  # fmt: skip
+    add_deal(store, title="Acme", currency="CLF")
+    with pytest.raises(Invalid, match="deal Acme's ARR would be more than"):
+        add_item(store, "Acme", "Plan")
+    assert list_items(store, "Acme").items == []
+
+
 def test_pipeline_report_sums_recurring_revenue(store) -> None:
     add_product(store, name="Plan", price="100", recurring_every="month")
     add_product(store, name="Care", price="1200", recurring_every="year")

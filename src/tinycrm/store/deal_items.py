@@ -24,7 +24,7 @@ from tinycrm.store.models import Deal
 from tinycrm.store.products import lock_product, percent, resolve_product
 from tinycrm.store.records import UNSET, Unset, record_event
 from tinycrm.store.refs import get_by_id, numeric_id
-from tinycrm.store.sales_models import DealItem, DealItemRead, DealItems, Quote, annual_net
+from tinycrm.store.sales_models import DealItem, DealItemRead, DealItems, Quote, annual_sum
 from tinycrm.store.sums import exact_sum, whole
 from tinycrm.store.types import utcnow
 
@@ -121,7 +121,7 @@ def recurring_minor(session: Session, deal_ids: Sequence[int]) -> dict[int, int]
     if not deal_ids:
         return {}
     rows = session.execute(
-        select(col(DealItem.deal_id), exact_sum(annual_net()))
+        select(col(DealItem.deal_id), annual_sum())
         .where(col(DealItem.deal_id).in_(deal_ids), col(DealItem.recurring).is_not(None))
         .group_by(col(DealItem.deal_id))
     )

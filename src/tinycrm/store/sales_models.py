@@ -15,6 +15,7 @@ from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, case
 from sqlmodel import Field, col
 
 from tinycrm.store.models import IDS_NEVER_REUSED, ReadModel, TableModel
+from tinycrm.store.sums import exact_sum
 from tinycrm.store.types import MinorUnits, Number, UTCDateTime, utcnow
 
 
@@ -85,14 +86,17 @@ def line_key(line: DealItem | QuoteLine) -> tuple[int, int, int, int, int]:
     return (product, line.quantity, line.unit_price_minor, line.discount, line.tax_rate)
 
 
-def annual_net() -> Any:
-    """SQL: a deal item's contribution to ARR in minor units (monthly × 12, yearly, else
-    0); here beside the table, so a report sums it without the items' write module."""
-    return case(
-        (col(DealItem.recurring) == "month", col(DealItem.net_minor) * 12),
-        (col(DealItem.recurring) == "year", col(DealItem.net_minor)),
+def annual_sum() -> Any:
+    """SQL: the exact sum (``exact_sum``, read with ``whole``) of deal items' ARR in minor
+    units (monthly × 12, yearly, else 0); here beside the table, so a report sums it
+    without the items' write module. Multiplied inside the exact sum: a net × 12 in SQL
+    passes 64 bits for amounts of four decimals (CLF 10**14 a month)."""
+    factor = case(
+        (col(DealItem.recurring) == "month", 12),
+        (col(DealItem.recurring) == "year", 1),
         else_=0,
     )
+    return exact_sum(col(DealItem.net_minor), factor)
 
 
 class QuoteCounter(TableModel, table=True):

@@ -47,7 +47,7 @@ from tinycrm.store.reports.scope import (
     ts,
     with_days,
 )
-from tinycrm.store.sales_models import DealItem, annual_net
+from tinycrm.store.sales_models import DealItem, annual_sum
 from tinycrm.store.sums import exact_sum, warn_left_out, whole
 
 # --------------------------------------------------------------------------- pipeline
@@ -112,7 +112,7 @@ def _recurring_by_stage(session: Session, conditions: Sequence[Any]) -> list[Any
     so a stage's MRR adds up its deals' as its total adds up its rows."""
     sums: dict[tuple[int, str], list[int]] = {}
     for stage_id, currency, arr in session.execute(
-        select(col(Deal.stage_id), col(Deal.currency), exact_sum(annual_net()))
+        select(col(Deal.stage_id), col(Deal.currency), annual_sum())
         .join(DealItem, col(DealItem.deal_id) == col(Deal.id))
         .where(*conditions, col(DealItem.recurring).is_not(None))
         .group_by(col(Deal.id), col(Deal.stage_id), col(Deal.currency))
