@@ -18,6 +18,7 @@ from tinycrm.store.contracts import (
     list_contracts,
     renew_contract,
 )
+from tinycrm.store.deal_items import add_item
 from tinycrm.store.deals import (
     add_deal,
     list_deals,
@@ -25,6 +26,7 @@ from tinycrm.store.deals import (
 )
 from tinycrm.store.events import list_events
 from tinycrm.store.models import Deal, Event
+from tinycrm.store.products import add_product
 from tinycrm.store.reminders import claim_items, confirm_run, due_items, next_actions
 from tinycrm.store.renewals import process_renewals
 from tinycrm.store.reports import churn_report
@@ -322,6 +324,14 @@ def test_a_renewal_after_one_to_a_last_day_is_priced_by_the_term_it_follows(stor
     month = renew_contract(store, 1, now=NOW)
     assert (month.start_date, month.end_date) == (date(2027, 2, 1), date(2027, 2, 28))
     assert month.value == Decimal("1000.00")
+    # a first term to a last day is priced per its term, as add priced it: still a month
+    add_product(store, name="Plan", price="500", currency="USD", recurring_every="month")
+    monthly = won(store, title="Plan deal", amount=None, who="Bob")
+    add_item(store, monthly.id, "Plan")
+    first = add_contract(store, deal=monthly.id, start=date(2026, 1, 1), end=date(2026, 12, 31),
+                         term="1m", now=NOW)  # fmt: skip
+    assert first.value == Decimal("500.00")
+    assert renew_contract(store, first.id, now=NOW).value == Decimal("500.00")
 
 
 def test_a_renewal_of_another_length_of_a_contract_without_a_value_has_none(store) -> None:

@@ -152,10 +152,13 @@ def _length(term: terms.Term | None, first: date, last: date) -> tuple[int | Non
 
 
 def current_length(contract: Contract, own: terms.Term | None) -> tuple[int | None, int]:
-    """The length of the term a contract is in (``_length``): ``own``'s when the term is
-    one of it counted from the anchor, else what it runs (a renewal to a last day: a year
-    of a monthly contract is twelve months, not one)."""
+    """The length of the term a contract is in (``_length``), which its value is for:
+    ``own``'s when the term is one of it counted from the anchor, or its first (``contract
+    add`` prices that per ``own``, whatever its end), else what it runs (a renewal to a
+    last day, priced for that: a year of a monthly contract is twelve months, not one)."""
     first, last = contract.start_date, contract.end_date
+    if own is not None and contract.renewals == 0:
+        return _length(own, first, last)
     if own is not None:
         try:
             anchor, index = contract.anchor_date, contract.term_index
