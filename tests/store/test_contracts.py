@@ -334,6 +334,17 @@ def test_a_renewal_after_one_to_a_last_day_is_priced_by_the_term_it_follows(stor
     assert renew_contract(store, first.id, now=NOW).value == Decimal("500.00")
 
 
+def test_a_renewal_value_in_another_currency_names_the_contracts(store) -> None:
+    """--value '500 EUR' on a USD contract said 'the currency given is USD', where the
+    user gave none: now it says the contract is in USD, and nothing is written."""
+    deal = won(store)
+    add_contract(store, deal=deal.id, start=date(2026, 1, 1), now=NOW)
+    with pytest.raises(Invalid, match=r"^value: contract #1 Acme platform is in USD, not EUR: "):
+        renew_contract(store, 1, value="500 EUR", now=NOW)
+    kept = get_contract(store, 1, now=NOW)
+    assert (kept.end_date, kept.value, kept.renewals) == (date(2026, 12, 31), Decimal(12000), 0)
+
+
 def test_a_renewal_of_another_length_of_a_contract_without_a_value_has_none(store) -> None:
     deal = won(store, amount=None)
     add_contract(store, deal=deal.id, start=date(2026, 1, 1), now=NOW)

@@ -459,9 +459,13 @@ def renew_in(
     own = months_per_term(contract)  # without a term: as many months as it ran, if whole
     first, last, anchor, index, now_term = next_term(contract, own, new_term, end)
     if value is not None:
-        minor, _ = validate.money_minor(
-            value, contract.currency, default=contract.currency, field="value"
-        )
+        minor, code = validate.money_minor(value, None, default=contract.currency, field="value")
+        if code != contract.currency:  # '500 EUR' on a USD contract: nothing is converted
+            raise Invalid(
+                f"value: contract {describe(contract)} is in {contract.currency}, not {code}: "
+                f"give the value in {contract.currency} (nothing is converted)",
+                field="value",
+            )
         if minor is not None and minor < 0:
             raise Invalid("value: a contract's value cannot be negative", field="value")
         contract.value_minor = minor
