@@ -649,3 +649,12 @@ def test_a_bounce_of_no_mail_sent_to_the_contact_is_no_bounce_of_theirs(store: A
         "Undelivered Mail Returned to Sender",
     ]
     assert log_messages(store, [forged], **own).logged == 0
+
+
+def test_the_stores_default_limit_is_the_config_files_default() -> None:
+    # the store reads no config: its default for a run given no limit is its own number,
+    # which must stay the [mail] create_contacts_max a config file without it gives
+    from tinycrm.config import MailSettings
+    from tinycrm.store.mail_run import CREATE_CONTACTS_MAX
+
+    assert CREATE_CONTACTS_MAX == MailSettings().create_contacts_max == 15
