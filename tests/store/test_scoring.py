@@ -277,11 +277,16 @@ def test_thresholds_mark_leads_without_overriding_people(store) -> None:
 
 
 def test_thresholds_come_from_the_config_file(store, tmp_path: Path, monkeypatch) -> None:
+    import tinycrm
+
     config = tmp_path / "config.toml"
     config.write_text("[scoring]\nhot = 3\ncold = -1\n", encoding="utf-8")
     monkeypatch.setenv("TINYCRM_CONFIG", str(config))
     _classic_world(store)
-    run = recompute_scores(store)
+    # the store reads no config file: it follows what the API layer gave it
+    assert (recompute_scores(store).hot_threshold, store.given.score_hot) == (10, 10)
+    with tinycrm.open(store.url) as crm:  # reads the config file, passes [scoring] down
+        run = crm.scoring.run()
     assert (run.hot_threshold, run.cold_threshold) == (3, -1)
     statuses = _statuses(store)
     assert [n for n, s in statuses.items() if s == "hot"] == ["Big", "Soft", "Pricing"]

@@ -320,6 +320,7 @@ def open_crm(
     it is done (``seconds`` it took). Nothing is printed; the command line says it on stderr.
     """
 
+    from tinycrm.api.settings import store_settings
     from tinycrm.config import Config, ConfigError, load_config, load_config_lenient
     from tinycrm.store.engine import open_store
 
@@ -345,6 +346,7 @@ def open_crm(
             user=user,
             migrate=migrate,
             config=settings,
+            given=store_settings(settings),
             on_upgrade=on_upgrade,
         )
     )

@@ -47,6 +47,7 @@ from tinycrm.store.sessions import (
     db_error,
     lock_wait_ended,
 )
+from tinycrm.store.settings import StoreSettings
 from tinycrm.store.sqlite_connections import listen_sqlite
 from tinycrm.store.sqlite_files import (
     backup_sqlite,
@@ -207,12 +208,15 @@ def open_store(
     user: str | None = None,
     migrate: bool = True,
     config: Config | None = None,
+    given: StoreSettings | None = None,
     on_upgrade: Callable[[UpgradeNotice], None] | None = None,
 ) -> Store:
     """Open (creating or upgrading as needed) the database named by ``db``.
 
     ``config`` is what the store's rules, scoring thresholds and reminders read; front
-    ends load it at their edge (without it the store reads the config file).
+    ends load it at their edge (without it the store reads the config file). ``given``:
+    what the store's own rules follow (``StoreSettings``, made by the API layer from the
+    config; without it, the config file's defaults).
 
     A new database is created at the newest schema; an older one is upgraded
     (SQLite: after a copy is saved beside it), telling ``on_upgrade`` before and after
@@ -232,7 +236,7 @@ def open_store(
         except BaseException:
             engine.dispose()
             raise
-    store = Store(engine, url, user or current_user(), config)
+    store = Store(engine, url, user or current_user(), config, given)
     store.on_upgrade = on_upgrade
     store.unmigrated = not migrate
     if migrate:

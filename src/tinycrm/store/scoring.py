@@ -358,14 +358,10 @@ def score_expression(clauses: Sequence[tuple[ColumnElement[bool], int]]) -> Any:
 
 
 def thresholds(store: Store) -> tuple[int, int]:
-    """``(hot, cold)`` from the config's ``[scoring]`` table (10 and 0 by default)."""
-    from tinycrm.config import ConfigError
-
-    try:
-        config = store.settings()
-    except ConfigError as exc:
-        raise Invalid(exc.refusal()) from exc
-    return config.score_hot, config.score_cold
+    """``(hot, cold)``: the config's ``[scoring]`` table as the API gave it to the store
+    (``store.given``; 10 and 0 by default). A broken config file refuses (``Invalid``)."""
+    given = store.given.usable()
+    return given.score_hot, given.score_cold
 
 
 def recompute_scores(
@@ -384,9 +380,10 @@ def recompute_scores(
     A lead (lifecycle lead) whose status is new, hot, cold or none becomes hot at a
     score of ``hot`` or more, cold below ``cold``, and new in between; working,
     junk and dead are left as they are. ``hot`` and ``cold`` default to the config
-    file's ``[scoring]`` table. Rules whose condition no longer compiles are skipped
-    and named in the result. Call it after bulk changes (imports do); it joins the
-    caller's transaction when there is one. One event.
+    file's ``[scoring]`` table, as the API gave it (``thresholds``). Rules whose
+    condition no longer compiles are skipped and named in the result. Call it after
+    bulk changes (imports do); it joins the caller's transaction when there is one.
+    One event.
     """
     if hot is None or cold is None:
         hot_default, cold_default = thresholds(store)

@@ -22,6 +22,7 @@ from tinycrm import interrupts
 from tinycrm.store import odd_amounts, odd_dates, sqlite_connections, unique
 from tinycrm.store.database_url import parse_url, sets_lock_timeout, sqlite_path
 from tinycrm.store.errors import Conflict, Invalid, Unavailable
+from tinycrm.store.settings import StoreSettings
 from tinycrm.store.types import ODD_AMOUNTS, OddAmounts
 
 if TYPE_CHECKING:
@@ -71,11 +72,20 @@ class Store:
     transaction, so a bulk job (the demo, an import) is one transaction.
     """
 
-    def __init__(self, engine: Engine, url: str, user: str, config: Config | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        url: str,
+        user: str,
+        config: Config | None = None,
+        given: StoreSettings | None = None,
+    ) -> None:
         self.engine = engine
         self.url = url
         self.user = user
         self.config = config
+        # what the store's own rules follow, as the API layer read them from the config
+        self.given = given or StoreSettings()
         self.backend = engine.dialect.name
         self._local = threading.local()
         self.watch: CommitWatcher | None = None  # hooks and webhooks (tinycrm.open sets it)

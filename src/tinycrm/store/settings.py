@@ -1,0 +1,35 @@
+"""``StoreSettings``: what the store's own rules follow, given to it as values when it is
+opened (``open_store(given=…)``). The API layer reads the config file and makes them
+(``tinycrm.api.settings.store_settings``); the store reads no config file.
+
+A store opened without them follows the config file's defaults.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tinycrm.store.errors import Invalid
+
+
+@dataclass(frozen=True)
+class StoreSettings:
+    """``score_hot`` and ``score_cold``: ``[scoring]``'s thresholds (a lead scoring at
+    least ``hot`` is hot, one below ``cold`` cold). ``error``: why the config file cannot
+    be used (a write that needs these refuses with it; reads still work)."""
+
+    score_hot: int = 10
+    score_cold: int = 0
+    error: str | None = None
+
+    def usable(self) -> StoreSettings:
+        """These settings, or ``Invalid`` with the config file's mistake when it is broken
+        (the line every write that needs it says: ``ConfigError.refusal``)."""
+        if self.error is not None:
+            from tinycrm.config_lines import ConfigError
+
+            raise Invalid(ConfigError(self.error).refusal())
+        return self
+
+
+__all__ = ["StoreSettings"]
