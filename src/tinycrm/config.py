@@ -59,6 +59,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tinycrm.automation_rules import Rule
 from tinycrm.config_lines import ConfigError
 from tinycrm.config_lines import Locator as _Locator
 from tinycrm.vocab import LIFECYCLES
@@ -104,52 +105,6 @@ SECTIONS = {
 }
 SCORING_KEYS = ("hot", "cold")
 SCORE_LIMIT = 1_000_000
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One automation rule: when a trigger fires (and its conditions hold), do the actions."""
-
-    index: int
-    when: str
-    name: str = ""
-    stage: str | None = None
-    pipeline: str | None = None
-    lifecycle: str | None = None
-    task: str | None = None
-    due: str = "+1d"
-    set_contact_lifecycle: str | None = None
-    line: int | None = None
-    key_lines: tuple[tuple[str, int | None], ...] = ()
-    """The line of each key given (for ``rules check``'s errors)."""
-
-    def line_of(self, key: str) -> int | None:
-        """The line of ``key`` in the config file (else the rule's own line)."""
-        return dict(self.key_lines).get(key) or self.line
-
-    @property
-    def label(self) -> str:
-        return self.name or f"rule {self.index + 1}"
-
-    def describe(self) -> str:
-        """One line: "when a deal enters Proposal (Sales): add task '…' due +3d"."""
-        condition = {
-            "deal.created": f"a deal is created{' in ' + self.stage if self.stage else ''}",
-            "deal.stage": f"a deal enters {self.stage or 'any stage'}",
-            "deal.won": "a deal is won",
-            "deal.lost": "a deal is lost",
-            "contact.created": "a contact is created",
-        }[self.when]
-        if self.pipeline:
-            condition += f" in pipeline {self.pipeline}"
-        if self.lifecycle:
-            condition += f" as a {self.lifecycle}"
-        actions = []
-        if self.task:
-            actions.append(f"add task {self.task!r} due {self.due}")
-        if self.set_contact_lifecycle:
-            actions.append(f"set the contact's lifecycle to {self.set_contact_lifecycle}")
-        return f"when {condition}: {'; '.join(actions)}"
 
 
 @dataclass(frozen=True)

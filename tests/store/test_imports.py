@@ -26,6 +26,8 @@ from tinycrm.store.log_models import ImportChange
 from tinycrm.store.pipelines import list_pipelines
 from tinycrm.store.search import search
 
+from .settings_helpers import follow_config
+
 
 class Rejects(list):
     def __call__(self, line: int, reason: str, raw: Any) -> None:
@@ -440,7 +442,7 @@ def test_automation_rules_run_for_imported_records_and_undo_takes_their_tasks(
 
     config = tmp_path / "config.toml"
     config.write_text(RULES)
-    monkeypatch.setenv("TINYCRM_CONFIG", str(config))
+    follow_config(store, config)  # as tinycrm.open gives the store the config's rules
     summary, _ = run(
         store, "deals", "Deal Name,Stage,Contact\nBig one,Proposal,ada@x.io\nSmall,,\n"
     )

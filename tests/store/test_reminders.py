@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -30,6 +29,8 @@ from tinycrm.store.sequences import (
     list_sequences,
     stop_sequence,
 )
+
+from .settings_helpers import follow_config
 
 BERLIN = ZoneInfo("Europe/Berlin")  # the suite's zone (tests/conftest.py sets TZ)
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # 11:00 in Berlin (TZ set by conftest)
@@ -294,10 +295,10 @@ due = "+90d"
 
 
 @pytest.fixture
-def rules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def rules(store, tmp_path: Path) -> Path:
     path = tmp_path / "config.toml"
     path.write_text(RULES)
-    monkeypatch.setenv("TINYCRM_CONFIG", str(path))
+    follow_config(store, path)  # as tinycrm.open gives the store the config's rules
     return path
 
 
@@ -319,10 +320,11 @@ def test_rules_run_inside_the_write(store, rules: Path) -> None:
 
 def test_a_broken_config_refuses_the_write(store, rules: Path) -> None:
     rules.write_text("[[rules]]\nwhen = 'deal.moved'\ntask = 'x'\n")
+    follow_config(store, rules)
     with pytest.raises(Invalid, match="line 2"):
         add_contact(store, name="Ada")
     rules.write_text(RULES)
-    os.utime(rules, (1, 1))  # a different mtime: the config is read again
+    follow_config(store, rules)
     add_contact(store, name="Ada")
 
 
@@ -330,11 +332,12 @@ def test_a_brace_in_a_rules_task_is_kept_as_typed(store, rules: Path) -> None:
     """Before: ``task = "Call {contact"`` passed the config's check, then every deal
     added failed with a ValueError traceback (Python's format syntax)."""
     rules.write_text('[[rules]]\nwhen = "deal.created"\ntask = "Call {contact re {deal} :}"\n')
+    follow_config(store, rules)
     add_contact(store, name="Ada {deal}")
     add_deal(store, title="Big", contact="Ada {deal}")
     assert [t.subject for t in list_tasks(store)] == ["Call {contact re Big :}"]
     rules.write_text('[[rules]]\nwhen = "deal.created"\ntask = "Call {contakt}"\n')
-    os.utime(rules, (1, 1))
+    follow_config(store, rules)
     with pytest.raises(Invalid, match=r"unknown placeholder \{contakt\}"):
         add_deal(store, title="Small")
 

@@ -12,10 +12,12 @@ if TYPE_CHECKING:
 
 
 def store_settings(config: Config) -> StoreSettings:
-    """What the store follows of ``config``: ``[scoring]``'s thresholds; a broken file
-    its error, which a write that needs them refuses with."""
+    """What the store follows of ``config``: the automation rules and ``[scoring]``'s
+    thresholds; a broken file its error, which a write that needs them refuses with."""
     from tinycrm.store.settings import StoreSettings
 
     if config.error:
         return StoreSettings(error=config.error)
-    return StoreSettings(score_hot=config.score_hot, score_cold=config.score_cold)
+    return StoreSettings(
+        rules=config.rules, score_hot=config.score_hot, score_cold=config.score_cold
+    )

@@ -1,4 +1,5 @@
-"""Automation rules from the config file, run inside the store's own writes.
+"""Automation rules from the config file, run inside the store's own writes (the API
+layer reads them and gives them to the store: ``store.given.rules``).
 
 A service function that creates a contact, or creates, moves, wins or loses a
 deal, calls ``run_rules`` in its transaction: the rule's task or lifecycle
@@ -13,23 +14,19 @@ from collections.abc import Sequence
 from sqlmodel import Session, col, select
 
 from tinycrm import placeholders
-from tinycrm.config import ConfigError, Rule
+from tinycrm.automation_rules import Rule
 from tinycrm.store import validate
 from tinycrm.store.activity_rows import new_activity_row
 from tinycrm.store.engine import Store
-from tinycrm.store.errors import Invalid
 from tinycrm.store.models import Activity, Company, Contact, Deal, Pipeline, Stage
 from tinycrm.store.records import record_event, record_lifecycle
 from tinycrm.store.types import utcnow
 
 
 def active_rules(store: Store, trigger: str) -> list[Rule]:
-    """The rules for ``trigger``; a broken config file refuses the write with its error."""
-    try:
-        config = store.settings()
-    except ConfigError as exc:
-        raise Invalid(exc.refusal()) from exc
-    return [rule for rule in config.rules if rule.when == trigger]
+    """The rules for ``trigger`` the store was given; a broken config file refuses the
+    write with its error."""
+    return [rule for rule in store.given.usable().rules if rule.when == trigger]
 
 
 def unknown_rule_names(store: Store, rules: Sequence[Rule]) -> list[tuple[Rule, str, str]]:

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tinycrm.automation_rules import Rule
 from tinycrm.store.errors import Invalid
 
 
 @dataclass(frozen=True)
 class StoreSettings:
-    """``score_hot`` and ``score_cold``: ``[scoring]``'s thresholds (a lead scoring at
+    """``rules``: the automation rules (``[[rules]]``) run inside the store's writes;
+    ``score_hot`` and ``score_cold``: ``[scoring]``'s thresholds (a lead scoring at
     least ``hot`` is hot, one below ``cold`` cold). ``error``: why the config file cannot
     be used (a write that needs these refuses with it; reads still work)."""
 
+    rules: tuple[Rule, ...] = ()
     score_hot: int = 10
     score_cold: int = 0
     error: str | None = None
