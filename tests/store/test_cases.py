@@ -38,6 +38,8 @@ from tinycrm.store.reminders import (
 from tinycrm.store.reports.cases import case_report
 from tinycrm.store.service_models import CaseMessage, SupportCase
 
+from .settings_helpers import use_config
+
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
@@ -50,12 +52,12 @@ MONDAY_10 = berlin(2026, 11, 23, 10)
 
 def _remind(store) -> RemindSettings:
     """``[support]`` as the API passes it to remind (the store reads no config)."""
-    return RemindSettings(support=store.settings().support)
+    return RemindSettings(support=store.given.support_settings())
 
 
 @pytest.fixture
 def people(store):
-    store.config = parse_config('[support]\ntimezone = "Europe/Berlin"\n', Path("config.toml"))
+    use_config(store, parse_config('[support]\ntimezone = "Europe/Berlin"\n', Path("config.toml")))
     add_company(store, name="Acme")
     add_contact(store, name="Ada", email="ada@acme.com", company="Acme")
     add_contact(store, name="Bob", email="bob@example.com")
@@ -558,8 +560,11 @@ def test_moves_given_times_out_of_order_give_nothing_back(people) -> None:
 
 
 def test_a_holiday_while_pending_counts_nothing(people) -> None:
-    people.config = parse_config(
-        '[support]\ntimezone = "Europe/Berlin"\nholidays = [2026-11-26]\n', Path("config.toml")
+    use_config(
+        people,
+        parse_config(
+            '[support]\ntimezone = "Europe/Berlin"\nholidays = [2026-11-26]\n', Path("config.toml")
+        ),
     )
     # 40 h from Monday 10:00, Thursday a holiday: due Tuesday 1 December 10:00
     case = add_case(people, subject="Holiday", contact="Ada", now=MONDAY_10)
@@ -578,9 +583,12 @@ def test_a_new_support_policy_does_not_re_time_a_case(people) -> None:
     case = add_case(people, subject="Policy", contact="Ada", now=MONDAY_10)
     reply_case(people, case.id, "Done?", now=berlin(2026, 11, 23, 11))
     resolve_support_case(people, case.id, now=berlin(2026, 11, 24, 10))  # 32 h left
-    people.config = parse_config(
-        '[support]\ntimezone = "Europe/Berlin"\nresolution = { normal = "2d" }\n',
-        Path("config.toml"),
+    use_config(
+        people,
+        parse_config(
+            '[support]\ntimezone = "Europe/Berlin"\nresolution = { normal = "2d" }\n',
+            Path("config.toml"),
+        ),
     )
     back = reopen_case(people, case.id, now=berlin(2026, 11, 26, 15))
     assert back.resolution_due_at == berlin(2026, 12, 2, 15) and not back.breached
@@ -599,8 +607,11 @@ def test_new_business_hours_do_not_re_time_a_stopped_clock(people) -> None:
         reply_case(people, case.id, "Which file?", now=berlin(2026, 11, 23, 11))
     set_case_status(people, waiting.id, "pending", now=berlin(2026, 11, 24, 10))
     resolve_support_case(people, solved.id, now=berlin(2026, 11, 24, 10))
-    people.config = parse_config(
-        '[support]\ntimezone = "Europe/Berlin"\nhours = "08:00-18:00"\n', Path("config.toml")
+    use_config(
+        people,
+        parse_config(
+            '[support]\ntimezone = "Europe/Berlin"\nhours = "08:00-18:00"\n', Path("config.toml")
+        ),
     )
     shown = case_view(people, waiting.id, now=berlin(2026, 11, 25, 12)).case
     assert shown.resolution_paused and shown.resolution_left_hours == 32.0
@@ -617,7 +628,7 @@ def test_new_business_hours_do_not_re_time_a_stopped_clock(people) -> None:
     set_case_status(people, slow.id, "pending", now=berlin(2026, 11, 24, 10))
     assert case_view(people, slow.id).case.resolution_left_hours == 40.0
     assert edit_case(people, slow.id, priority="low").resolution_left_hours == 90.0
-    people.config = parse_config('[support]\ntimezone = "Europe/Berlin"\n', Path("config.toml"))
+    use_config(people, parse_config('[support]\ntimezone = "Europe/Berlin"\n', Path("config.toml")))
     assert case_view(people, slow.id).case.resolution_left_hours == 90.0
     events = [e.summary for e in list_events(people, entity="case", entity_id=slow.id)]
     assert "case #3 Slow: open → pending (40h left to resolve)" in events

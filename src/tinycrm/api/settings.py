@@ -12,12 +12,16 @@ if TYPE_CHECKING:
 
 
 def store_settings(config: Config) -> StoreSettings:
-    """What the store follows of ``config``: the automation rules and ``[scoring]``'s
-    thresholds; a broken file its error, which a write that needs them refuses with."""
+    """What the store follows of ``config``: the automation rules, ``[scoring]``'s
+    thresholds and ``[support]`` (as the file sets it; None: the defaults, made when a
+    case needs them); a broken file its error, which a write that needs them refuses with."""
     from tinycrm.store.settings import StoreSettings
 
     if config.error:
         return StoreSettings(error=config.error)
     return StoreSettings(
-        rules=config.rules, score_hot=config.score_hot, score_cold=config.score_cold
+        rules=config.rules,
+        score_hot=config.score_hot,
+        score_cold=config.score_cold,
+        support=config.support_table,
     )

@@ -227,14 +227,14 @@ def left_hours(due: datetime, stop: Stop, hours: BusinessHours) -> float:
 
 
 def support_hours(store: Any) -> BusinessHours | None:
-    """``[support]``'s business hours of ``store`` (the configuration it was opened with),
-    or None when that is broken (a read still shows the case, without the time left on
-    its clock). The store reads no config file itself."""
+    """``[support]``'s business hours of ``store`` (as the API gave them when it opened
+    it), or None when the config file is broken (a read still shows the case, without
+    the time left on its clock). The store reads no config file itself."""
     from tinycrm.errors import TinyCrmError
 
     try:
-        hours: BusinessHours = store.settings().support.hours
-    except TinyCrmError:  # the config's error (ConfigError), as settings() raises it
+        hours: BusinessHours = store.given.support_settings().hours
+    except TinyCrmError:  # the config's error (ConfigError), as support_settings raises it
         return None
     return hours
 

@@ -338,7 +338,7 @@ def add_case(
 ) -> CaseRead:
     """Open a case for ``contact`` (a REF; its company unless ``company`` is given), with
     the customer's ``body`` as the first message of its thread. Priority: normal."""
-    support = store.settings().support
+    support = store.given.support_settings()
     clean_subject = validate.name(subject, "subject")
     level = "normal" if priority is None else _priority(priority)
     how = validate.choice(channel, CHANNELS, "channel")
@@ -460,7 +460,7 @@ def _move(
         # was left when it stopped (pending, resolved or closed), from now
         assert case.id is not None
         stop = case_clock.stopped_since(session, [case])[case.id]
-        hours = store.settings().support.hours
+        hours = store.given.support_settings().hours
         try:
             case.resolution_due_at = case_clock.resume_stop(
                 case.resolution_due_at, stop, stamp, hours
@@ -587,7 +587,7 @@ def edit_case(
     """Change a case's subject, priority (its SLA due times are worked out again from when
     it was opened) or owner (empty: you). Values it has already change nothing: the
     case as it is, and no event."""
-    support = store.settings().support if priority else None
+    support = store.given.support_settings() if priority else None
     with store.write() as session:
         case = _writable(store, session, ref)
         changes = []

@@ -128,7 +128,7 @@ def case_report(
     """The figures of the module's docstring. Default range: the last 12 weeks (by week),
     12 months (by month), else this month and the two before."""
     unit = choice(by, CASE_BY, "grouping")
-    hours = store.settings().support.hours
+    hours = store.given.support_settings().hours
     with store.read() as session:
         scope = make_scope(session, store, start, end, None, None, now)
         period = unit if unit in ("week", "month") else "month"
