@@ -52,11 +52,15 @@ class Crm:
     ``feed``, ``next``, ``due`` and ``search`` are on the ``Crm`` itself.
     """
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, config: Config | None = None) -> None:
+        from tinycrm.api.settings import hook_settings
         from tinycrm.store.commits import install
 
         self._store = store
-        install(store)  # hooks and webhooks on every write, whoever makes it
+        # hooks and webhooks on every write, whoever makes it; without a config (a store
+        # opened below the API), the config file as it is when each write opens
+        self._config = config if config is not None else store.config
+        install(store, hook_settings(self._config))
 
     # Each noun is made (and its module imported) on first use: a command that lists
     # contacts does not pay for the board's filters or the database's backups.
@@ -348,5 +352,6 @@ def open_crm(
             config=settings,
             given=store_settings(settings),
             on_upgrade=on_upgrade,
-        )
+        ),
+        settings,
     )

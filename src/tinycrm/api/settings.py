@@ -4,10 +4,12 @@ own rules follow (``tinycrm.store.settings.StoreSettings``) from a ``Config``, w
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from tinycrm.config import Config
+    from tinycrm.store.commits import HookSettings
     from tinycrm.store.settings import StoreSettings
 
 
@@ -24,4 +26,36 @@ def store_settings(config: Config) -> StoreSettings:
         score_hot=config.score_hot,
         score_cold=config.score_cold,
         support=config.support_table,
+    )
+
+
+def hook_settings(config: Config | None) -> Callable[[], HookSettings]:
+    """What the hooks and webhooks of each write follow (``store.commits.install``):
+    ``config``'s hooks folder, ``[hooks] timeout`` and ``[[webhooks]]``; without a
+    config, the config file as it is when each write opens (a broken one: its error)."""
+    if config is not None:
+        made = _hooks_of(config)
+        return lambda: made
+
+    def now() -> HookSettings:
+        from tinycrm.config import Config, ConfigError, config_path, current_config
+
+        try:
+            found = current_config()
+        except ConfigError as exc:
+            found = Config(path=config_path(), exists=True, error=str(exc))
+        return _hooks_of(found)
+
+    return now
+
+
+def _hooks_of(config: Config) -> HookSettings:
+    from tinycrm import hooks
+    from tinycrm.store.commits import HookSettings
+
+    return HookSettings(
+        hooks_dir=hooks.hooks_dir(config.path),
+        timeout=config.hook_timeout,
+        endpoints=config.webhooks,
+        error=config.error,
     )

@@ -7,7 +7,8 @@ prints it after the change, ``changes`` (``{field: [old, new]}``) and the ``acto
 Then the ``pre-write`` hooks run (one refusing rolls everything back), and one outbox
 row per event and matching endpoint is written; after the commit the ``post-write``
 hooks run. ``tinycrm.open()`` installs it on the store, so the command line, the board
-and scripts all get the same.
+and scripts all get the same, with what it follows of the config file (``HookSettings``:
+the hooks folder, their time limit, the webhook endpoints): the store reads none.
 
 The old values come from SQLAlchemy's attribute history (captured before each flush)
 and from the notes ``apply_tags``, ``apply_fields`` and ``drop_tags_and_fields`` leave.
@@ -42,7 +43,6 @@ from tinycrm.store.records import BULK_KEY, CHANGES_KEY, EVENTS_KEY, IMPORT_BATC
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from tinycrm.config import Config
     from tinycrm.store.engine import Store
     from tinycrm.webhooks.endpoints import Endpoint
 
@@ -101,11 +101,25 @@ def _entities() -> dict[type[Any], str]:
     }
 
 
+@dataclass(frozen=True)
+class HookSettings:
+    """What the hooks and webhooks of a write follow, as the API layer read them from
+    the config file: ``hooks_dir`` (``hooks/`` beside it), ``timeout`` (``[hooks]
+    timeout``, seconds a hook may run), ``endpoints`` (``[[webhooks]]``), and ``error``:
+    why the file cannot be used (a write that records an event is refused with it: the
+    file names the webhooks, and an event must not be lost)."""
+
+    hooks_dir: Path
+    timeout: float = 10.0
+    endpoints: tuple[Endpoint, ...] = ()
+    error: str | None = None
+
+
 @dataclass
 class _Watch:
     """One write transaction being watched: what runs and what was seen."""
 
-    config: Config
+    settings: HookSettings
     hooks_dir: Path
     pre: bool
     post: bool
@@ -128,8 +142,9 @@ class CommitWatch:
     """Installed on a ``Store`` (``store.watch``): ``begin`` when a write transaction
     opens, ``before_commit`` just before it commits (may refuse), ``after_commit``."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, settings: Callable[[], HookSettings]) -> None:
         self.store = store
+        self.settings = settings  # asked as each write opens
         self.inside_own_pre_write = _inside_hook_of(store, "pre-write")
         self.inside_own_post_write = _inside_hook_of(store, "post-write")
 
@@ -147,22 +162,15 @@ class CommitWatch:
     def begin(self, session: Session) -> None:
         from tinycrm import hooks
 
-        config = self.store.config
-        if config is None:  # a store opened without one: the config file as it is now
-            from tinycrm.config import Config, ConfigError, config_path, current_config
-
-            try:
-                config = current_config()
-            except ConfigError as exc:
-                config = Config(path=config_path(), exists=True, error=str(exc))
-        directory = hooks.hooks_dir(config.path)
+        given = self.settings()
+        directory = given.hooks_dir
         pre = bool(hooks.runnable(directory, "pre-write"))
         # a write made by a post-write hook of a write to this database runs no
         # post-write hooks: a hook that writes would otherwise call itself for ever
         post = not self.inside_own_post_write and bool(hooks.runnable(directory, "post-write"))
-        if config.error is None and not (pre or post or config.webhooks):
+        if given.error is None and not (pre or post or given.endpoints):
             return
-        watch = _Watch(config, directory, pre, post, config.webhooks)
+        watch = _Watch(given, directory, pre, post, given.endpoints)
         session.info[WATCH_KEY] = watch
         session.info[CHANGES_KEY] = {}
         sa_event.listen(session, "before_flush", _capture)
@@ -172,13 +180,13 @@ class CommitWatch:
         events: list[Event] = session.info.get(EVENTS_KEY) or []
         if watch is None or not events:
             return None
-        if watch.config.error:  # the config names the webhooks: an event must not be lost
-            from tinycrm.config import ConfigError
+        if watch.settings.error:  # the config names the webhooks: an event must not be lost
+            from tinycrm.config_lines import ConfigError
 
-            raise ConfigError(watch.config.error)
+            raise ConfigError(watch.settings.error)
         session.flush()
         calls = [_payload_for(session, watch, event) for event in events]
-        timeout = watch.config.hook_timeout
+        timeout = watch.settings.timeout
         env = _hook_env(self.store)
         hook_calls = _one_list(calls) if session.info.get(BULK_KEY) else calls
         if watch.pre:
@@ -230,9 +238,10 @@ def _inside_hook_of(store: Store, kind: str) -> bool:
     )
 
 
-def install(store: Store) -> None:
-    """Run hooks and fill the webhook outbox on every write through ``store``."""
-    store.watch = CommitWatch(store)
+def install(store: Store, settings: Callable[[], HookSettings]) -> None:
+    """Run hooks and fill the webhook outbox on every write through ``store``, as
+    ``settings`` (asked as each write opens) say."""
+    store.watch = CommitWatch(store, settings)
 
 
 # ----------------------------------------------------------------------- capture
