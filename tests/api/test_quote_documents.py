@@ -211,8 +211,7 @@ def test_product_item_and_quote_writes_reach_the_webhook_outbox(
         '[[webhooks]]\nurl = "http://127.0.0.1:9/x"\nevents = ["*"]\n'
         'secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"\n'
     )
-    store.config = parse_config(text, tmp_path / "config.toml")  # type: ignore[attr-defined]
-    crm = Crm(store)  # type: ignore[arg-type]
+    crm = Crm(store, parse_config(text, tmp_path / "config.toml"))  # type: ignore[arg-type]
     crm.products.add("Plan", price="10", recurring="month")
     crm.deals.add("Acme")
     item = crm.deals.items.add("Acme", "Plan", qty="2")

@@ -272,4 +272,6 @@ def test_a_long_backoff_waits_at_most_30_days_and_never_crashes_the_deliverer(
     (waiting,) = crm.webhooks.pending()
     assert waiting.next_at is not None
     assert (waiting.next_at - utcnow()).days in (29, 30)
-    assert store.settings().webhooks[0].delay(99) == 30 * 86400
+    from tinycrm.config import parse_config
+
+    assert parse_config(text, tmp_path / "config.toml").webhooks[0].delay(99) == 30 * 86400

@@ -81,8 +81,7 @@ def config_text(url: str, events: str = '["*"]', extra: str = "", retry_after: i
 
 
 def open_crm(store: Any, tmp_path: Path, text: str) -> Crm:
-    store.config = parse_config(text, tmp_path / "config.toml")
-    return Crm(store)
+    return Crm(store, parse_config(text, tmp_path / "config.toml"))
 
 
 class RawReceiver:

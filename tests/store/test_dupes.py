@@ -37,6 +37,8 @@ from tinycrm.store.models import (
 from tinycrm.store.sequences import add_sequence, enroll_contacts
 from tinycrm.store.views import contact_view
 
+from .settings_helpers import use_config
+
 
 def test_email_keys_ignore_case_tags_and_gmail_dots() -> None:
     assert email_key("J.Doe+crm@GoogleMail.com") == email_key("jdoe@gmail.com")
@@ -61,7 +63,7 @@ def de_store(store):
     """The store with ``[phone] region = "DE"`` in its config."""
     from tinycrm.config import Config
 
-    store.config = Config(path=Path("config.toml"), exists=True, phone_region="DE")
+    use_config(store, Config(path=Path("config.toml"), exists=True, phone_region="DE"))
     return store
 
 
@@ -154,7 +156,7 @@ def test_without_a_region_a_national_number_still_meets_its_digits(store) -> Non
     assert found == [("Ada A", "Bea B"), ("Bea B", "Dan D")]
     from tinycrm.config import Config
 
-    store.config = Config(path=Path("config.toml"), exists=True, phone_region="DE")
+    use_config(store, Config(path=Path("config.toml"), exists=True, phone_region="DE"))
     assert [(d.keep, d.other) for d in find_duplicates(store)] == [("Ada A", "Bea B")]
 
 
@@ -548,7 +550,7 @@ def test_the_fast_path_finds_what_comparing_every_pair_finds(store, region) -> N
              {"name": "Mail Three", "email": "Ada+x@acme.de"},
              {"name": "Mail Four", "email": "ada@acme.de"}]  # fmt: skip
     bulk_add_contacts(store, rows)
-    store.config = Config(path=Path("config.toml"), exists=True, phone_region=region)
+    use_config(store, Config(path=Path("config.toml"), exists=True, phone_region=region))
     expected = _every_pair(store)
     assert len(expected) > 300  # the set is rich in pairs of every kind
     kinds = {r.split(" (")[0].split(" at ")[0] for _, _, reasons in expected for r in reasons}

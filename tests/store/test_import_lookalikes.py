@@ -14,6 +14,8 @@ from tinycrm.formats.mapping import build_mapping, mapped_rows
 from tinycrm.store.contacts import add_contact, get_contact, list_contacts
 from tinycrm.store.imports import import_records, undo_import
 
+from .settings_helpers import use_config
+
 
 class Rejects(list):
     def __call__(self, line: int, reason: str, raw: Any) -> None:
@@ -38,7 +40,7 @@ def counts(summary: Any) -> tuple[int, int, int, int]:
 def de_store(store):
     from tinycrm.config import Config
 
-    store.config = Config(path=Path("config.toml"), exists=True, phone_region="DE")
+    use_config(store, Config(path=Path("config.toml"), exists=True, phone_region="DE"))
     return store
 
 

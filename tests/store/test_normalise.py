@@ -15,6 +15,8 @@ from tinycrm.store.events import list_events
 from tinycrm.store.models import Contact
 from tinycrm.store.normalise import normalise_contacts
 
+from .settings_helpers import use_config
+
 
 def test_national_numbers_typed_before_the_region_are_read_once_it_is_set(store) -> None:
     with pytest.warns(UserWarning, match="then run tinycrm db normalise"):
@@ -24,7 +26,7 @@ def test_national_numbers_typed_before_the_region_are_read_once_it_is_set(store)
     first = normalise_contacts(store)
     assert (first.phones, first.emails, first.unread) == (0, 0, 2)
     assert [e.action for e in list_events(store)].count("normalised") == 0  # nothing changed
-    store.config = Config(path=Path("config.toml"), exists=True, phone_region="DE")
+    use_config(store, Config(path=Path("config.toml"), exists=True, phone_region="DE"))
     preview = normalise_contacts(store, dry_run=True)
     assert (preview.phones, preview.dry_run) == (1, True)
     assert list_contacts(store, search="+49301234567")[0].name == "Other"  # not written

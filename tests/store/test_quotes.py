@@ -703,8 +703,11 @@ def test_the_store_follows_the_quote_rules_it_is_given_not_the_config(store) -> 
     and no winning keeps its own defaults (30 days, accepting wins) unless told."""
     from tinycrm.config import parse_config
 
-    store.config = parse_config(
-        "[quotes]\nvalid_days = 5\naccept_wins_deal = false\n", Path("config.toml")
+    from .settings_helpers import use_config
+
+    use_config(
+        store,
+        parse_config("[quotes]\nvalid_days = 5\naccept_wins_deal = false\n", Path("config.toml")),
     )
     add_product(store, name="Licence", price="1000")
     for title in ("Acme", "Beta"):

@@ -16,8 +16,10 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from tinycrm.api import values
+from tinycrm.api.settings import usable
 
 if TYPE_CHECKING:
+    from tinycrm.config import Config
     from tinycrm.store.engine import Store
     from tinycrm.store.renewals import RenewalRun
     from tinycrm.store.service_models import ContractRead
@@ -26,8 +28,9 @@ if TYPE_CHECKING:
 class Contracts:
     """The contracts of one open CRM. A contract's REF is its id."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, config: Config | None = None) -> None:
         self._store = store
+        self._config = config  # None: the config file as it is now (api.settings.usable)
 
     def add(
         self,
@@ -51,7 +54,7 @@ class Contracts:
 
         default_term = "12m"
         if term is None and end is None:  # the config's only when it is used
-            default_term = self._store.settings().contracts.default_term
+            default_term = usable(self._config).contracts.default_term
         return add_contract(
             self._store,
             deal=deal,
@@ -135,7 +138,7 @@ class Contracts:
         ``tinycrm remind`` does first. Safe to run any number of times, also at once."""
         from tinycrm.store.renewals import process_renewals
 
-        lead = self._store.settings().contracts.renewal_lead_days
+        lead = usable(self._config).contracts.renewal_lead_days
         return process_renewals(self._store, lead_days=lead)
 
 

@@ -57,10 +57,11 @@ class Crm:
         from tinycrm.store.commits import install
 
         self._store = store
-        # hooks and webhooks on every write, whoever makes it; without a config (a store
-        # opened below the API), the config file as it is when each write opens
-        self._config = config if config is not None else store.config
-        install(store, hook_settings(self._config))
+        # what the config says: the nouns read it here (the store reads none); hooks and
+        # webhooks on every write, whoever makes it. Without a config (a Crm over a store
+        # opened below the API), the config file as it is when it is needed.
+        self._config = config
+        install(store, hook_settings(config))
 
     # Each noun is made (and its module imported) on first use: a command that lists
     # contacts does not pay for the board's filters or the database's backups.
@@ -87,7 +88,7 @@ class Crm:
     def contracts(self) -> Contracts:
         from tinycrm.api.contracts import Contracts
 
-        return Contracts(self._store)
+        return Contracts(self._store, self._config)
 
     @cached_property
     def products(self) -> Products:
@@ -99,7 +100,7 @@ class Crm:
     def quotes(self) -> Quotes:
         from tinycrm.api.quotes import Quotes
 
-        return Quotes(self._store)
+        return Quotes(self._store, self._config)
 
     @cached_property
     def cases(self) -> Cases:
@@ -183,7 +184,7 @@ class Crm:
     def reminders(self) -> Reminders:
         from tinycrm.api.reminders import Reminders
 
-        return Reminders(self._store)
+        return Reminders(self._store, self._config)
 
     @cached_property
     def db(self) -> Database:
@@ -201,13 +202,13 @@ class Crm:
     def webhooks(self) -> Webhooks:
         from tinycrm.api.webhooks import Webhooks
 
-        return Webhooks(self._store)
+        return Webhooks(self._store, self._config)
 
     @cached_property
     def mail(self) -> Mail:
         from tinycrm.api.mail import Mail
 
-        return Mail(self._store)
+        return Mail(self._store, self._config)
 
     # ------------------------------------------------------------------ the database
 
@@ -272,7 +273,7 @@ class Crm:
             now=values.when(now, "now"),
             limit=limit,
             offset=offset,
-            settings=remind_settings(self._store),
+            settings=remind_settings(self._config),
         )
 
     def due(self) -> list[DueItem]:
@@ -349,7 +350,6 @@ def open_crm(
             None if db is None else os.fspath(db),
             user=user,
             migrate=migrate,
-            config=settings,
             given=store_settings(settings),
             on_upgrade=on_upgrade,
         ),

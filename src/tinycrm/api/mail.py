@@ -11,9 +11,11 @@ from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tinycrm.api.settings import usable
 from tinycrm.errors import TinyCrmError
 
 if TYPE_CHECKING:
+    from tinycrm.config import Config
     from tinycrm.mail.imap import Account
     from tinycrm.mail.message import MailMessage
     from tinycrm.mail.sources import Skipped
@@ -62,8 +64,9 @@ class Mail:
     ``[mail.imap] user`` when it is an address), and so does ``create_contacts_max``
     (``create_contacts`` adds no one from a message with more people on it)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, config: Config | None = None) -> None:
         self._store = store
+        self._config = config  # None: the config file as it is now (api.settings.usable)
 
     def log(
         self,
@@ -82,7 +85,7 @@ class Mail:
         unless ``undelete``."""
         from tinycrm.store.mail_log import log_messages
 
-        settings = self._store.settings().mail
+        settings = usable(self._config).mail
         return log_messages(
             self._store,
             messages,
@@ -166,7 +169,7 @@ class Mail:
         from tinycrm.mail.imap import MailSyncError, connect, get_password
         from tinycrm.store.mail_sync import MailSync
 
-        config = self._store.settings()
+        config = usable(self._config)
         settings = config.mail.imap
         if settings is None:
             raise MailSyncError(

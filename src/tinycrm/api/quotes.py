@@ -9,10 +9,12 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from tinycrm.api import values
+from tinycrm.api.settings import usable
 from tinycrm.errors import Invalid
 from tinycrm.safetext import quoted
 
 if TYPE_CHECKING:
+    from tinycrm.config import Config
     from tinycrm.documents import QuoteDocument
     from tinycrm.quote_config import SellerSettings
     from tinycrm.store.engine import Store
@@ -22,8 +24,9 @@ if TYPE_CHECKING:
 class Quotes:
     """Quotes. A quote is named by its number (``Q-2026-0001``) or its numeric id."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, config: Config | None = None) -> None:
         self._store = store
+        self._config = config  # None: the config file as it is now (api.settings.usable)
 
     def create(
         self,
@@ -38,7 +41,7 @@ class Quotes:
 
         valid_until = values.day(valid, "valid")
         # the config only when it is needed (a broken one: ConfigError, as other rules)
-        days = self._store.settings().quotes.valid_days if valid_until is None else 30
+        days = usable(self._config).quotes.valid_days if valid_until is None else 30
         return create_quote(
             self._store, deal, valid_until=valid_until, valid_days=days, notes=notes
         )
@@ -110,7 +113,7 @@ class Quotes:
         from tinycrm.store.quotes import accept_quote
 
         if win_deal is None:
-            win_deal = self._store.settings().quotes.accept_wins_deal
+            win_deal = usable(self._config).quotes.accept_wins_deal
         return accept_quote(self._store, ref, wins_deal=win_deal)
 
     def decline(self, ref: str | int) -> QuoteRead:
@@ -122,7 +125,7 @@ class Quotes:
     def document(self, ref: str | int) -> QuoteDocument:
         """What a rendered quote shows: the quote with the seller of ``[seller]``
         (``ConfigError`` when the config file is broken: not a document without it)."""
-        return quote_document(self.get(ref), self._store.settings().seller)
+        return quote_document(self.get(ref), usable(self._config).seller)
 
     def render(self, ref: str | int, fmt: str = "pdf") -> bytes:
         """The quote as ``md``, ``html`` or ``pdf`` bytes."""
@@ -130,7 +133,7 @@ class Quotes:
 
         if fmt not in FORMATS:
             raise Invalid(f"format must be one of {', '.join(FORMATS)}, not {quoted(fmt)}")
-        font = self._store.settings().quotes.pdf_font
+        font = usable(self._config).quotes.pdf_font
         try:
             return render(self.document(ref), fmt, pdf_font=font)
         except ValueError as exc:

@@ -25,19 +25,21 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from tinycrm.api import values
+from tinycrm.api.settings import usable
 from tinycrm.api.values import When
 
 if TYPE_CHECKING:
+    from tinycrm.config import Config
     from tinycrm.store.engine import Store
     from tinycrm.store.reminders import DueItem, RemindSettings
 
 
-def remind_settings(store: Store) -> RemindSettings:
-    """What remind and next look ahead by, from the config the store was opened with
+def remind_settings(given: Config | None) -> RemindSettings:
+    """What remind and next look ahead by, from the config the Crm was opened with
     (read here, the store reads none): a broken config file refuses with its error."""
     from tinycrm.store.reminders import RemindSettings
 
-    config = store.settings()
+    config = usable(given)
     return RemindSettings(
         closing_days=config.closing_days,
         contract_days=config.contracts.remind_days,
@@ -49,8 +51,9 @@ def remind_settings(store: Store) -> RemindSettings:
 class Reminders:
     """Due tasks, keep-in-touch cadences, rotting deals and deals closing soon."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, config: Config | None = None) -> None:
         self._store = store
+        self._config = config  # None: the config file as it is now (api.settings.usable)
 
     @property
     def groups(self) -> dict[str, str]:
@@ -80,7 +83,7 @@ class Reminders:
             now=values.when(now, "now"),
             closing_days=closing_days,
             new_only=new_only,
-            settings=remind_settings(self._store),
+            settings=remind_settings(self._config),
         )
 
     def claim(self, items: list[DueItem], *, run_id: str) -> list[DueItem]:

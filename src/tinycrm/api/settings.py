@@ -13,10 +13,23 @@ if TYPE_CHECKING:
     from tinycrm.store.settings import StoreSettings
 
 
+def usable(config: Config | None) -> Config:
+    """``config`` (what a ``Crm`` was opened with), or without one the config file as it
+    is now; ``ConfigError`` with the file's mistake when it is broken."""
+    from tinycrm.config import ConfigError, current_config
+
+    if config is None:
+        return current_config()
+    if config.error:
+        raise ConfigError(config.error)
+    return config
+
+
 def store_settings(config: Config) -> StoreSettings:
     """What the store follows of ``config``: the automation rules, ``[scoring]``'s
-    thresholds and ``[support]`` (as the file sets it; None: the defaults, made when a
-    case needs them); a broken file its error, which a write that needs them refuses with."""
+    thresholds, ``[phone] region`` and ``[support]`` (as the file sets it; None: the
+    defaults, made when a case needs them); a broken file its error, which a write that
+    needs them refuses with."""
     from tinycrm.store.settings import StoreSettings
 
     if config.error:
@@ -25,6 +38,7 @@ def store_settings(config: Config) -> StoreSettings:
         rules=config.rules,
         score_hot=config.score_hot,
         score_cold=config.score_cold,
+        phone_region=config.phone_region,
         support=config.support_table,
     )
 

@@ -15,7 +15,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from tinycrm.api.settings import usable
+
 if TYPE_CHECKING:
+    from tinycrm.config import Config
     from tinycrm.store.engine import Store
     from tinycrm.store.models import WebhookDeliveryRead
 
@@ -43,8 +46,9 @@ def _seconds(value: float) -> str:
 class Webhooks:
     """The webhook outbox of one open CRM (``tinycrm webhooks``)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, config: Config | None = None) -> None:
         self._store = store
+        self._config = config  # None: the config file as it is now (api.settings.usable)
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
     def deliver(self, *, limit: int | None = None) -> DeliveryRun:
@@ -57,7 +61,7 @@ class Webhooks:
         from tinycrm.webhooks.endpoints import shown
 
         limit = validate.limit(limit)
-        endpoints = {e.url: e for e in self._store.settings().webhooks}
+        endpoints = {e.url: e for e in usable(self._config).webhooks}
         longest = max((e.timeout for e in endpoints.values()), default=10.0)
         lease = timedelta(seconds=longest + LEASE_SPARE)
         run = DeliveryRun()

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tinycrm.config import Config
 from tinycrm.demo.builder import Builder, Progress
 from tinycrm.files import expand_home
 from tinycrm.store import activities, companies, contacts, deals
@@ -83,7 +82,11 @@ def ensure_demo(
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(f"{target}{suffix}").unlink(missing_ok=True)
     moment = _utc(now) if now is not None else utcnow()
-    store = open_store(str(target), user=DEMO_USER, config=own_settings(target))
+    # Built with the defaults, whatever the user's config file says or lacks: the demo is
+    # its own data. The store is given no settings (no rules; its phone numbers read the
+    # same everywhere) and no hooks' watch (the user's hooks and webhooks never hear of
+    # it), and a TINYCRM_CONFIG naming a file that does not exist does not stop it.
+    store = open_store(str(target), user=DEMO_USER)
     try:
         created = False
         # Check and build in one write transaction, so two concurrent builds cannot collide.
@@ -94,15 +97,6 @@ def ensure_demo(
         return _summary(store, created=created, now=moment)
     finally:
         store.close()
-
-
-def own_settings(target: Path) -> Config:
-    """The settings a demo is built with: the defaults, whatever the user's config file
-    says or lacks. The demo is its own data: the user's rules, hooks and webhooks never
-    hear of it, its phone numbers read the same everywhere, and a ``TINYCRM_CONFIG``
-    naming a file that does not exist does not stop it. (Its hooks folder would be
-    beside ``path``, in a folder that does not exist.)"""
-    return Config(path=target.with_name(f"{target.name}.settings") / "config.toml", exists=False)
 
 
 def _own_databases(database: str | None) -> list[Path]:

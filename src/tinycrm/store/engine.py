@@ -14,7 +14,7 @@ import os
 import shlex
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError, NoSuchModuleError
@@ -61,9 +61,6 @@ from tinycrm.store.sqlite_files import (
     sqlite_uri,
     wal_damage,
 )
-
-if TYPE_CHECKING:
-    from tinycrm.config import Config
 
 __all__ = [
     "APP_NAME",
@@ -207,16 +204,15 @@ def open_store(
     *,
     user: str | None = None,
     migrate: bool = True,
-    config: Config | None = None,
     given: StoreSettings | None = None,
     on_upgrade: Callable[[UpgradeNotice], None] | None = None,
 ) -> Store:
     """Open (creating or upgrading as needed) the database named by ``db``.
 
-    ``config`` is what the store's rules, scoring thresholds and reminders read; front
-    ends load it at their edge (without it the store reads the config file). ``given``:
-    what the store's own rules follow (``StoreSettings``, made by the API layer from the
-    config; without it, the config file's defaults).
+    ``given``: what the store's own rules follow (``StoreSettings``: the automation
+    rules, the score thresholds, the phone region, the business hours), made by the API
+    layer from the config file, which the store never reads; without it, the config's
+    defaults.
 
     A new database is created at the newest schema; an older one is upgraded
     (SQLite: after a copy is saved beside it), telling ``on_upgrade`` before and after
@@ -236,7 +232,7 @@ def open_store(
         except BaseException:
             engine.dispose()
             raise
-    store = Store(engine, url, user or current_user(), config, given)
+    store = Store(engine, url, user or current_user(), given)
     store.on_upgrade = on_upgrade
     store.unmigrated = not migrate
     if migrate:

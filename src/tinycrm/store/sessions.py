@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
@@ -24,9 +24,6 @@ from tinycrm.store.database_url import parse_url, sets_lock_timeout, sqlite_path
 from tinycrm.store.errors import Conflict, Invalid, Unavailable
 from tinycrm.store.settings import StoreSettings
 from tinycrm.store.types import ODD_AMOUNTS, OddAmounts
-
-if TYPE_CHECKING:
-    from tinycrm.config import Config
 
 
 class CommitWatcher(Protocol):
@@ -73,18 +70,13 @@ class Store:
     """
 
     def __init__(
-        self,
-        engine: Engine,
-        url: str,
-        user: str,
-        config: Config | None = None,
-        given: StoreSettings | None = None,
+        self, engine: Engine, url: str, user: str, given: StoreSettings | None = None
     ) -> None:
         self.engine = engine
         self.url = url
         self.user = user
-        self.config = config
         # what the store's own rules follow, as the API layer read them from the config
+        # file (the store reads none): without them, the config's defaults
         self.given = given or StoreSettings()
         self.backend = engine.dialect.name
         self._local = threading.local()
@@ -95,29 +87,11 @@ class Store:
         self.unmigrated = False
         self.closed = False
 
-    def settings(self) -> Config:
-        """The configuration handed to ``open_store`` (rules, scoring thresholds, remind);
-        without one, the config file as it is now. Raises ``ConfigError`` when it is broken."""
-        if self.config is None:
-            from tinycrm.config import current_config
-
-            return current_config()
-        if self.config.error:
-            from tinycrm.config import ConfigError
-
-            raise ConfigError(self.config.error)
-        return self.config
-
     def phone_region(self) -> str | None:
-        """``[phone] region``: the country of numbers typed without ``+CC``. None when
-        unset, or when the config file is broken (reads still work; writes that need
-        the rules refuse with the reason)."""
-        from tinycrm.config import ConfigError
-
-        try:
-            return self.settings().phone_region
-        except ConfigError:
-            return None
+        """``[phone] region`` as the store was given it: the country of numbers typed
+        without ``+CC``. None when unset, or when the config file is broken (reads still
+        work; writes that need the rules refuse with the reason)."""
+        return None if self.given.error else self.given.phone_region
 
     def events_written(self) -> int:
         """How many events (the feed's lines) the writes through this store have committed

@@ -20,12 +20,14 @@ class StoreSettings:
     ``score_hot`` and ``score_cold``: ``[scoring]``'s thresholds (a lead scoring at
     least ``hot`` is hot, one below ``cold`` cold); ``support``: ``[support]``'s business
     hours and SLA targets the cases are timed by (None: Monday to Friday, 09:00-17:00 in
-    the user's time zone, the default targets). ``error``: why the config file cannot be
+    the user's time zone, the default targets); ``phone_region``: ``[phone] region``, the
+    country of numbers typed without ``+CC``. ``error``: why the config file cannot be
     used (a write that needs these refuses with it; reads still work)."""
 
     rules: tuple[Rule, ...] = ()
     score_hot: int = 10
     score_cold: int = 0
+    phone_region: str | None = None
     support: SupportSettings | None = None
     error: str | None = None
 
