@@ -97,14 +97,13 @@ def _variant(rng: random.Random, row: dict[str, Any]) -> dict[str, Any]:
 def load(url: str) -> Any:
     from sqlalchemy import insert
 
-    from tinycrm.config import Config
     from tinycrm.store.bulk import bulk_add_contacts
     from tinycrm.store.engine import open_store
     from tinycrm.store.models import Company
+    from tinycrm.store.settings import StoreSettings
     from tinycrm.store.types import utcnow
 
-    config = Config(path=Path("bench.toml"), exists=True, phone_region="DE")
-    store = open_store(url, user="bench", config=config)
+    store = open_store(url, user="bench", given=StoreSettings(phone_region="DE"))
     people, companies = _people(N)
     now = utcnow()
     with store.write() as session:
