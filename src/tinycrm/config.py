@@ -275,7 +275,7 @@ def load_config(path: Path | None = None) -> Config:
 def load_config_lenient(path: Path | None = None) -> Config:
     """The config file, or, when it cannot be used, an empty config carrying the reason
     in ``error``: what opens the store loads it once, reads still work, and a write that
-    needs the rules or thresholds refuses with the reason (as ``Store.settings`` does)."""
+    needs the rules or thresholds refuses with the reason (``tinycrm.api.settings``)."""
     try:
         return load_config(path)
     except ConfigError as exc:

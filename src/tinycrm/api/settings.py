@@ -1,6 +1,8 @@
-"""The config file read for the store: ``store_settings`` makes the values the store's
+"""The config file, read above the store: ``store_settings`` makes the values the store's
 own rules follow (``tinycrm.store.settings.StoreSettings``) from a ``Config``, which
-``tinycrm.open`` hands to ``open_store``. The store reads no config file itself."""
+``tinycrm.open`` hands to ``open_store``; ``hook_settings`` what the hooks and webhooks of
+each write follow; ``usable`` the config a noun reads (``crm.quotes``, ``crm.mail``, …).
+The store reads no config file itself."""
 
 from __future__ import annotations
 
