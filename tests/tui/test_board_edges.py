@@ -349,3 +349,24 @@ async def test_a_card_whose_stored_amount_is_unreadable_says_amount_query(
         assert "amount?" in screen_text(app)
         other = next(c for c in board.column_widgets()[1].state.cards)
         assert not other.amount_unreadable
+
+
+async def test_a_third_currency_is_in_the_totals_not_dropped(tui_store, seeded) -> None:
+    """A stage holding deals in three currencies showed the two largest totals and nothing
+    of the third ('€18.5k · £9k' over a $500 card), and so did the board's title: a sum
+    silently left out. Now every currency is summed where there is room, and a '…' says
+    more follow where there is not."""
+    from tests.tui.test_escapes import screen_text
+    from tinycrm.store.deals import add_deal
+    from tinycrm.tui.widgets.cards import ColumnHeader
+
+    add_deal(tui_store, title="Pound deal", amount="9000", currency="GBP")
+    add_deal(tui_store, title="Dollar deal", amount="500", currency="USD")
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        lines = str(app.screen.query(ColumnHeader).first().render()).splitlines()
+        assert lines[1] == "€18.5k · £9k · $500", lines
+        assert lines[2] == "weighted €1.8k · £900 · …", lines  # $50 has no room left
+        title = screen_text(app).splitlines()[0]
+        assert "€145.7k · £9k · $2.9k" in title, title

@@ -454,7 +454,7 @@ class BoardScreen(BoardEdits):
         if len(board.pipelines) > 1:
             left += Content.styled(" ▾", "$foreground-muted")
         parts = [(f"{count:,} open deal{'' if count == 1 else 's'}", "")]
-        ranked = sorted(totals.items(), key=lambda item: (-item[1][0], item[0]))[:2]
+        ranked = sorted(totals.items(), key=lambda item: (-item[1][0], item[0]))
         if ranked:
             parts.append((" · ".join(fmt.compact(p[0], c) for c, p in ranked), ""))
             weighted_text = " · ".join(fmt.compact(p[1], c) for c, p in ranked)

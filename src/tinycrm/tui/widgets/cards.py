@@ -148,7 +148,7 @@ class ColumnHeader(Static):
         name = cut_name(name, max(1, width - len(count) - 1))
         first = name + Content(" " * max(1, width - name.cell_length - len(count)))
         first += Content.styled(count, "bold")
-        ranked = sorted(state.totals.items(), key=lambda item: (-item[1][0], item[0]))[:2]
+        ranked = sorted(state.totals.items(), key=lambda item: (-item[1][0], item[0]))
         if ranked:
             totals = [fmt.compact(pair[0], cur) for cur, pair in ranked]
             second = Content(_amounts("", totals, width))
