@@ -123,7 +123,8 @@ async def test_a_failed_write_cancels_the_writes_queued_behind_it(busy_ms, store
         assert get_deal(store, ids["renewal"]).stage == "Lead-in"
         assert _moves(store, ids["renewal"]) == []
         said = _said(app)
-        assert "database is busy" in said[0]
+        # It names the change not saved: "Not saved: database is busy" alone named none.
+        assert said[0].startswith("move Acme renewal to Qualified: database is busy"), said
         assert said[1] == "1 change queued after it was not saved either"
         # What the board shows is what is stored.
         assert _titles(board)["Lead-in"] == ["Acme renewal"]
@@ -267,3 +268,27 @@ async def test_a_reload_while_a_move_waits_does_not_put_the_card_back(busy_ms, s
         await settle(pilot)
         assert get_deal(store, ids["renewal"]).stage == "Qualified"
         assert "Acme renewal" in _titles(board)["Qualified"]
+
+
+async def test_a_task_done_under_a_lock_names_the_task_not_saved(busy_ms, tmp_path) -> None:
+    """d on a deal's task while another writer held the lock said 'Not saved: database is
+    busy (locked by another tinycrm): database is locked', naming nothing: which change
+    was lost? Now it is named: 'complete task Send the contract: database is busy …'."""
+    from tests.tui.test_records import _open
+
+    busy_ms(FAIL_MS)
+    path = tmp_path / "crm.db"
+    store = open_store(str(path), user="tester")
+    try:
+        ids = _prepared(store)
+        app = make_app(Crm(store), poll_interval=0)
+        async with app.run_test(size=SIZE) as pilot:
+            await _open(pilot, "deal", ids["renewal"])
+            with write_lock(store):
+                await pilot.press("d")
+                await wait_for(pilot, lambda: _said(app), timeout=PATIENCE)
+            await _writer_idle(pilot, app)
+            said = _said(app)
+            assert said[0].startswith("complete task Send the contract: database is busy"), said
+    finally:
+        store.close()

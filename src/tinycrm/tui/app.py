@@ -50,7 +50,7 @@ from tinycrm.tui.messages import (
     WritesSaved,
 )
 from tinycrm.tui.preload import Preload, collector_on
-from tinycrm.tui.writer import SAVED, Write, WriteCancelled, Writer
+from tinycrm.tui.writer import SAVED, Write, WriteCancelled, Writer, refusal
 
 if TYPE_CHECKING:
     from tinycrm.tui.base import CrmApp
@@ -565,7 +565,7 @@ class TinyCrmApp(App[None]):
         if write.failed is not None:
             write.failed(error)
         elif not isinstance(error, WriteCancelled):
-            self.notify(str(error), title="Not saved", severity="error")
+            self.notify(refusal(write.label, error), title="Not saved", severity="error")
 
     def _reload_everything(self) -> None:
         """After a failed write: every screen shows what is stored, not what was hoped."""

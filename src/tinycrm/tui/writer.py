@@ -32,7 +32,7 @@ from typing import Any
 
 from tinycrm.api import Crm
 from tinycrm.api.models import ChangeMarker, DatabaseGone, FileId
-from tinycrm.errors import TinyCrmError, TinyCrmWarning
+from tinycrm.errors import TinyCrmError, TinyCrmWarning, Unavailable
 
 QUEUED, RUNNING, COMMITTING, SAVED, FAILED, CANCELLED = (
     "queued",
@@ -50,6 +50,14 @@ DRAWN_WAIT = 0.2
 
 class WriteCancelled(TinyCrmError):
     """The write was not run: one before it failed, or it was discarded."""
+
+
+def refusal(label: str, error: TinyCrmError) -> str:
+    """What to say of a write that was refused: the store's words, after the change
+    (``label``) when they do not name it, as a busy or a lost database's do not."""
+    if isinstance(error, Unavailable):
+        return f"{label}: {error}"
+    return str(error)
 
 
 class _Discarded(Exception):

@@ -24,17 +24,17 @@ def _noun(kind: str) -> str:
     return kind if kind == "task" else kind or "activity"
 
 
-def _failed(host: Host, noun: str) -> Callable[[TinyCrmError], None]:
-    """A refused write said by name: one deleted elsewhere meanwhile is not "no task with
-    id 5" (an id the user never saw)."""
+def _failed(host: Host, noun: str, label: str) -> Callable[[TinyCrmError], None]:
+    """A refused write (``label``) said by name: one deleted elsewhere meanwhile is not "no
+    task with id 5" (an id the user never saw)."""
 
     def failed(error: TinyCrmError) -> None:
-        from tinycrm.tui.writer import WriteCancelled
+        from tinycrm.tui.writer import WriteCancelled, refusal
 
         if isinstance(error, NotFound):
             host.notify(f"this {noun} was deleted elsewhere", severity="warning")
         elif not isinstance(error, WriteCancelled):
-            host.notify(str(error), title="Not saved", severity="error")
+            host.notify(refusal(label, error), title="Not saved", severity="error")
 
     return failed
 
@@ -101,11 +101,12 @@ def reopen(host: Host, task_id: int, subject: str, *, after: After | None = None
         if after is not None:
             after(task)
 
+    label = f"reopen task {subject}"
     host.crm_app.run_write(
         partial(host.crm.tasks.reopen, task_id),
         done=done,
-        failed=_failed(host, "task"),
-        label=f"reopen task {subject}",
+        failed=_failed(host, "task", label),
+        label=label,
     )
 
 
@@ -125,11 +126,12 @@ def delete(
 
     def answered(yes: bool | None) -> None:
         if yes:
+            label = f"delete {noun} {subject}"
             host.crm_app.run_write(
                 partial(remove, activity_id),
                 done=done,
-                failed=_failed(host, noun),
-                label=f"delete {noun} {subject}",
+                failed=_failed(host, noun, label),
+                label=label,
             )
 
     question = f"Delete {noun} “{subject}”? This cannot be undone."

@@ -23,7 +23,7 @@ from tinycrm.errors import NotFound, TinyCrmError
 from tinycrm.tui.moves import move_from, on_deal
 from tinycrm.tui.screens.board_pages import PagedColumns
 from tinycrm.tui.widgets.cards import ColumnState, StageColumn
-from tinycrm.tui.writer import WriteCancelled
+from tinycrm.tui.writer import WriteCancelled, refusal
 
 if TYPE_CHECKING:
     from tinycrm.tui.screens.forms import FormScreen
@@ -122,10 +122,11 @@ class BoardEdits(PagedColumns):
         self._update_title()
         self.refresh_bindings()
 
-    def _refused(self, error: TinyCrmError) -> None:
-        """A write failed (or was cancelled behind one that did): show what is stored."""
+    def _refused(self, label: str, error: TinyCrmError) -> None:
+        """A write (``label``) failed, or was cancelled behind one that did: show what is
+        stored."""
         if not isinstance(error, WriteCancelled):
-            self.notify(str(error), title="Not saved", severity="error")
+            self.notify(refusal(label, error), title="Not saved", severity="error")
         self._version += 1
         self.reload()
         self.reload_feed()
@@ -157,6 +158,7 @@ class BoardEdits(PagedColumns):
         target.card_list.cards_changed(target_index)
         self._show_card(target, target_index)
         self._changed_locally(column, target)
+        label = f"move {card.title} to {target.state.name}"
         self.crm_app.run_write(
             partial(
                 move_from,
@@ -168,9 +170,9 @@ class BoardEdits(PagedColumns):
                 card.title,
             ),
             done=lambda _deal: self.reload_feed(),
-            failed=self._refused,
+            failed=partial(self._refused, label),
             shown=True,
-            label=f"move {card.title} to {target.state.name}",
+            label=label,
             deal_id=card.id,
         )
 
@@ -203,12 +205,13 @@ class BoardEdits(PagedColumns):
         if card is None or card.status != "open":
             return
         self._close_locally(card, "won")
+        label = f"mark {card.title} won"
         self.crm_app.run_write(
             partial(on_deal, self.crm, card.id, card.title, partial(self.crm.deals.win, card.id)),
             done=self._won,
-            failed=self._refused,
+            failed=partial(self._refused, label),
             shown=True,
-            label=f"mark {card.title} won",
+            label=label,
             deal_id=card.id,
         )
 
@@ -239,13 +242,14 @@ class BoardEdits(PagedColumns):
         if card is None or card.status == "open":
             return
         self._focus_deal = card.id
+        label = f"reopen {card.title}"
         self.crm_app.run_write(
             partial(
                 on_deal, self.crm, card.id, card.title, partial(self.crm.deals.reopen, card.id)
             ),
             done=self._reopened,
-            failed=self._refused,
-            label=f"reopen {card.title}",
+            failed=partial(self._refused, label),
+            label=label,
             deal_id=card.id,
         )
 
