@@ -370,3 +370,30 @@ async def test_a_third_currency_is_in_the_totals_not_dropped(tui_store, seeded) 
         assert lines[2] == "weighted €1.8k · £900 · …", lines  # $50 has no room left
         title = screen_text(app).splitlines()[0]
         assert "€145.7k · £9k · $2.9k" in title, title
+
+
+async def test_a_stage_probability_is_whole_or_left_out_of_a_narrow_header(tui_store) -> None:
+    """A header too narrow for 'Qualified 25%' and its count cut the probability inside:
+    'Qualified 2…  8,392' (8,392 deals in the stage, at 80 columns) read as 2%. Now the
+    probability is whole or left out ('Qualified  8,392'), and only then is the name cut."""
+    import re
+
+    from tinycrm.store.deals import add_deal
+    from tinycrm.tui.widgets.cards import ColumnHeader
+
+    for number in range(100):
+        add_deal(tui_store, title=f"Deal {number}", stage="Qualified")
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=(160, 30)) as pilot:
+        seen = set()
+        for width in range(40, 161, 3):
+            await pilot.resize_terminal(width, 30)
+            await settle(pilot)
+            for header in app.screen.query(ColumnHeader):
+                if header.size.width == 0 or header.state.name != "Qualified":
+                    continue
+                first = str(header.render()).splitlines()[0]
+                seen.add(first.split()[0])
+                assert not re.search(r"\d…", first), (width, first)
+                assert re.fullmatch(r"Qualified( 25%)? +100|Q\w*… +100", first), (width, first)
+        assert "Qualified" in seen, seen

@@ -142,10 +142,13 @@ class ColumnHeader(Static):
         state = self.state
         width = max(1, self.size.width - 2)
         count = f"{state.count:,}"
+        room = max(1, width - len(count) - 1)
         name = Content.styled(fmt.text(state.name), "bold")
         if state.status == "open" and state.probability is not None:
-            name += Content.styled(f" {state.probability}%", "$foreground-muted")
-        name = cut_name(name, max(1, width - len(count) - 1))
+            probability = Content.styled(f" {state.probability}%", "$foreground-muted")
+            if name.cell_length + probability.cell_length <= room:  # whole or not at all:
+                name += probability  # "Qualified 2…" read as 2%
+        name = cut_name(name, room)
         first = name + Content(" " * max(1, width - name.cell_length - len(count)))
         first += Content.styled(count, "bold")
         ranked = sorted(state.totals.items(), key=lambda item: (-item[1][0], item[0]))
