@@ -149,3 +149,27 @@ async def test_text_typed_just_before_ctrl_c_counts_as_typed(tui_store, seeded, 
         assert app.is_running and app.screen is form
         assert "Discard what you typed?" in str(form.query_one("#form-error").render())
         assert form.query_one("#field-title", Input).value == "Acme renewalX"  # after the title
+
+
+@pytest.mark.parametrize("keys", [("n",), ("e",), ("x",)])
+async def test_tab_in_a_form_goes_round_its_fields_and_buttons_only(
+    tui_store, seeded, keys
+) -> None:
+    """Tab from Cancel went to the fields' scroll box, which shows no cursor and has
+    nothing to scroll (every field is itself a tab stop): the focus looked lost for one
+    key. Now tab goes from Cancel back to the first field, and shift+tab the other way."""
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        form = await open_form(pilot, *keys)
+        stops = [w for w in form.query("Input, Select, TextArea, Button") if w.focusable]
+        first = app.focused
+        seen = []
+        for _ in range(len(stops)):
+            seen.append(app.focused)
+            await pilot.press("tab")
+            await settle(pilot)
+        assert app.focused is first, (app.focused, seen)
+        assert set(seen) == set(stops)
+        await pilot.press("shift+tab")
+        await settle(pilot)
+        assert app.focused is seen[-1], app.focused

@@ -100,6 +100,11 @@ class FormScreen(CrmModalScreen[Any]):
     """Under ``SHORT`` lines the form takes the whole height and drops its padding and
     hint, so the fields keep room to scroll in."""
 
+    AUTO_FOCUS = ""
+    """The form gives the focus itself (its first field, on mount) and takes it away while
+    the window is too small for it: Textual's would give it back to the first field, hidden,
+    and the keys typed then would go there."""
+
     BINDINGS = [
         Binding("ctrl+s", "submit", "Save", id="form.save"),
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
@@ -162,7 +167,9 @@ class FormScreen(CrmModalScreen[Any]):
     def compose(self) -> ComposeResult:
         with Vertical(id="form"):
             yield FormTitle(fmt.text(self.form_title), classes="form-title")
-            with VerticalScroll(id="form-fields"):
+            # No tab stop of its own: every row is a field, one, and focusing it scrolls
+            # it into view; the box showed no cursor and had nothing to scroll by keys.
+            with VerticalScroll(id="form-fields", can_focus=False):
                 yield Static("", id="form-error", classes="form-error", markup=False)
                 for spec in self.fields:
                     mark = " *" if spec.required else ""
