@@ -14,6 +14,7 @@ from tinycrm.money import (
     MAX_MAJOR_UNITS,
     AmbiguousAmount,
     currency_exponent,
+    divide,
     format_money,
     from_minor,
     is_currency,
@@ -401,6 +402,27 @@ def test_round_trip_every_currency(code: str) -> None:
         assert from_minor(to_minor(amount, code), code) == amount
     with pytest.raises(ValueError):
         to_minor(from_minor(top + 1, code), code)
+
+
+@pytest.mark.parametrize(
+    ("part", "whole", "quantum", "expected"),
+    [
+        # a million deals of 10**15 BHD won on a 0.001 BHD budget: a ROI of 10**24, whose
+        # 28 digits and 4 places stopped `campaign report` with decimal.InvalidOperation
+        (10**21, "0.001", "0.0001", "1000000000000000000000000.0000"),
+        (10**30, 1, "0.001", "1" + "0" * 30 + ".000"),
+        (2, 3, "0.0001", "0.6667"),
+        (1, 200, "0.01", "0.01"),  # half-up
+        (-1, 200, "0.01", "-0.01"),
+    ],
+)
+def test_divide_is_exact_at_any_size(part, whole, quantum: str, expected: str) -> None:
+    assert str(divide(Decimal(part), Decimal(whole), Decimal(quantum))) == expected
+
+
+def test_divide_by_nothing_is_refused() -> None:
+    with pytest.raises(ZeroDivisionError):
+        divide(Decimal(1), 0, Decimal("0.01"))
 
 
 @pytest.mark.parametrize("code", CODES)

@@ -242,3 +242,16 @@ def test_a_cost_per_lead_under_one_cent_is_not_shown_as_nothing(
     text = _ok(cli, "campaign", "report", "Fair").stdout
     assert re.search(rf"^cost per lead +{re.escape(shown)}$", text, re.M), text
     assert _ok(cli, "campaign", "report", "Fair", "--json").json()["cost_per_lead"] == exact
+
+
+def test_a_roi_past_28_digits_is_shown_whole() -> None:
+    """A million deals of 10**15 BHD won on a 0.001 BHD budget: ROI 10**24. The store's
+    division stopped `campaign report` with decimal.InvalidOperation; the percentage, at
+    Python's 28 digits, showed its last digits rounded away."""
+    from decimal import Decimal
+
+    from tinycrm.cli.campaigns import _percent
+
+    ratio = Decimal("1234567890123456789012345678.9012")
+    assert _percent(ratio) == "123,456,789,012,345,678,901,234,567,890.1%"
+    assert (_percent(Decimal("0.4")), _percent(Decimal("-1"))) == ("40.0%", "-100.0%")

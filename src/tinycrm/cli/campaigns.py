@@ -55,7 +55,10 @@ def _per_currency(values: dict[str, Any]) -> str:
 def _percent(ratio: Any) -> str:
     if ratio is None:
         return "n/a"
-    return f"{Decimal(str(ratio)) * 100:,.1f}%"
+    from tinycrm import money
+
+    # as a percentage to one place, exactly: a ROI past 10**24 has more than 28 digits
+    return f"{money.divide(Decimal(str(ratio)), Decimal('0.01'), Decimal('0.1')):,}%"
 
 
 def _cost_per_lead(row: dict[str, Any], currency: str) -> str:

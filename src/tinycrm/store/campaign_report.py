@@ -7,7 +7,7 @@ the budget's currency only."""
 from __future__ import annotations
 
 from collections import Counter
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
@@ -78,7 +78,7 @@ def touched_by(session: Session, column: Any, name: str) -> ColumnElement[bool]:
 def _ratio(part: int | Decimal, whole: int | Decimal) -> Decimal | None:
     if not whole:
         return None
-    return (Decimal(part) / Decimal(whole)).quantize(_RATE, rounding=ROUND_HALF_UP)
+    return money.divide(part, whole, _RATE)  # exact: a ROI may pass 28 digits
 
 
 def _attribution(
@@ -162,7 +162,7 @@ def campaign_report(store: Store, ref: str | int) -> CampaignReport:
         cost_per_lead = None
         if budget is not None and leads:
             places = Decimal(1).scaleb(-money.currency_exponent(campaign.currency))
-            cost_per_lead = (budget / leads).quantize(places, rounding=ROUND_HALF_UP)
+            cost_per_lead = money.divide(budget, leads, places)
         return CampaignReport(
             campaign=read,
             members=read.members,
