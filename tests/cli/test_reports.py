@@ -396,3 +396,13 @@ def test_winrate_of_a_period_without_closed_deals_is_one_row_of_zeros(cli) -> No
         "group": None, "won": 0, "lost": 0, "closed": 0, "win_rate": None, "won_value": {}
     }  # fmt: skip
     assert cli("report", "winrate", "--by", "owner", "--json").json()["rows"] == []
+
+
+def test_clv_of_a_customer_of_seconds_says_it_is_too_short(cli) -> None:
+    assert cli("contact", "add", "Ada", "--lifecycle", "customer").exit_code == 0
+    assert cli("deal", "add", "Big", "--contact", "Ada", "--amount", "10").exit_code == 0
+    assert cli("deal", "won", "Big").exit_code == 0
+    table = cli("report", "clv").stdout
+    assert "under 30 customer-days in all: too short to say" in " ".join(table.split())
+    assert re.search(r"^ EUR +€10\.00 +€10\.00 +– +–$", table, re.M), table
+    assert cli("report", "clv", "--json").json()["too_short"] is True

@@ -744,3 +744,29 @@ def test_a_removed_stage_keeps_its_place_as_the_stages_around_it_move(store) -> 
     assert order() == ["B", "C", "A"]
     move_stage(store, "P", "A", position=1)
     assert order() == ["A", "B", "C"]
+
+
+@pytest.mark.parametrize("churns", [False, True])
+def test_clv_of_customers_of_seconds_is_too_short_to_say(store, churns: bool) -> None:
+    """A customer of ten seconds gave a revenue per customer-year of ~€3×10**7 per €10
+    won (another figure every run), a churn rate of millions of percent and a lifespan
+    of 0.0 years; and many deals of the largest amount stopped the report with
+    decimal.InvalidOperation."""
+    ada = add_contact(store, name="Ada")
+    edit_contact(store, ada.id, lifecycle="customer")
+    times = [at(11, 23, 9, 59), datetime(2026, 11, 23, 9, 59, 50, tzinfo=UTC)]
+    if churns:
+        edit_contact(store, ada.id, lifecycle="churned")
+        times.append(datetime(2026, 11, 23, 9, 59, 55, tzinfo=UTC))
+    contact_timeline(store, ada.id, *times)
+    for n in range(3):
+        add_deal(store, title=f"Max {n}", amount=10**15, currency="BHD", contact="Ada")
+        win_deal(store, f"Max {n}")
+    report = clv_report(store, now=NOW)
+    assert (report.customers, report.churned, report.too_short) == (1, int(churns), True)
+    assert (report.churn_rate, report.lifespan_years) == (None, None)
+    (bhd,) = report.rows
+    assert bhd.revenue_per_customer == Decimal("3000000000000000.000")
+    assert (bhd.revenue_per_customer_year, bhd.clv) == (None, None)
+    month = clv_report(store, now=datetime(2026, 12, 23, 10, 0, tzinfo=UTC))
+    assert month.too_short is churns  # 30 days and 10 seconds as a customer, unless churned

@@ -615,6 +615,11 @@ def _render_clv(report: Any) -> None:
     _note("lifetime value = won revenue per customer-year × mean lifespan")
     if not report.customers:
         _note("no customers yet")
+    elif report.too_short:
+        _note(
+            "under 30 customer-days in all: too short to say what a year "
+            "brings (churn rate, lifespan, revenue per customer-year, lifetime value)"
+        )
     elif lifespan is None:
         _note("no customer has churned yet: the lifespan, and so the lifetime value, is unknown")
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select
 from sqlmodel import col
 
+from tinycrm import money
 from tinycrm.store.code_points import code_points
 from tinycrm.store.engine import Store
 from tinycrm.store.models import Contact, Deal, LifecycleChange, table_of
@@ -25,6 +26,7 @@ from tinycrm.store.reports.aggregates import (
 from tinycrm.store.reports.models import (
     CHURN_BY,
     DAYS_PER_YEAR,
+    MIN_CUSTOMER_DAYS,
     ChurnLine,
     ChurnReport,
     ClvLine,
@@ -325,25 +327,27 @@ def clv_report(
             )
         }
     years = max(float(days or 0), 0.0) / DAYS_PER_YEAR
-    rate = churned / years if years and churned else None
+    # A year's figures from a few minutes as a customer were ~€10**21 a year, another
+    # each run: under MIN_CUSTOMER_DAYS in all they are too short to say (None).
+    short = bool(customers) and years * DAYS_PER_YEAR < MIN_CUSTOMER_DAYS
+    rate = churned / years if years and churned and not short else None
     lifespan = 1 / rate if rate else None
     rows = []
     for currency in sorted(revenue):
         amount = revenue[currency]
         unit = minor_unit(currency)
-        per_year = amount / Decimal(repr(years)) if years else None
         rows.append(
             ClvLine(
                 currency=currency,
                 won_revenue=amount,
-                revenue_per_customer=(amount / customers).quantize(unit, ROUND_HALF_UP)
+                revenue_per_customer=money.divide(amount, customers, unit)
                 if customers
                 else Decimal(0),
-                revenue_per_customer_year=per_year.quantize(unit, ROUND_HALF_UP)
-                if per_year is not None
+                revenue_per_customer_year=money.divide(amount, Decimal(repr(years)), unit)
+                if years and not short
                 else None,
                 # per customer-year × (customer-years ÷ churned), computed exactly
-                clv=(amount / churned).quantize(unit, ROUND_HALF_UP) if lifespan else None,
+                clv=money.divide(amount, churned, unit) if lifespan else None,
             )
         )
     return ClvReport(
@@ -351,6 +355,7 @@ def clv_report(
         customers=customers,
         churned=churned,
         customer_years=round(years, 2),
+        too_short=short,
         churn_rate=round(100 * rate, 1) if rate else None,
         lifespan_years=round(lifespan, 2) if lifespan else None,
         rows=rows,

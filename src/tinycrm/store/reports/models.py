@@ -19,6 +19,7 @@ COMMIT_PROBABILITY = 75  # forecast: open deals at or above this probability are
 MAX_PERIODS = 400
 WON_POSITION = 1_000_000  # the funnel's "won" step comes after every stage
 DAYS_PER_YEAR = 365.25
+MIN_CUSTOMER_DAYS = 30  # clv: fewer customer-days in all are too short for a year's figures
 
 
 # --------------------------------------------------------------------------- read models
@@ -199,6 +200,7 @@ class ClvReport(ReadModel):
     customers: int
     churned: int
     customer_years: float
+    too_short: bool = False  # under MIN_CUSTOMER_DAYS: no rate, lifespan or yearly revenue
     churn_rate: float | None  # percent per customer-year
     lifespan_years: float | None  # 1 / churn rate
     rows: list[ClvLine]
