@@ -23,6 +23,7 @@ __all__ = [
     "MAX_MINOR_UNITS",
     "currency_exponent",
     "divide",
+    "format_below_unit",
     "format_money",
     "from_minor",
     "is_currency",
@@ -750,3 +751,9 @@ def format_money(amount: Decimal | None, currency: str | None) -> str:
     if code:
         return f"{code} {sign}{body}"
     return f"{sign}{body}"
+
+
+def format_below_unit(currency: str) -> str:
+    """An amount above nothing that rounds to nothing in ``currency``'s minor unit, as
+    people read it: ``< €0.01``, ``< ¥1``, ``< BHD 0.001`` (never ``€0.00``, which says free)."""
+    return f"< {format_money(Decimal(1).scaleb(-currency_exponent(currency)), currency)}"

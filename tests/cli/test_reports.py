@@ -406,3 +406,15 @@ def test_clv_of_a_customer_of_seconds_says_it_is_too_short(cli) -> None:
     assert "under 30 customer-days in all: too short to say" in " ".join(table.split())
     assert re.search(r"^ EUR +€10\.00 +€10\.00 +– +–$", table, re.M), table
     assert cli("report", "clv", "--json").json()["too_short"] is True
+
+
+def test_a_weighted_value_under_one_cent_shows_as_under_one_cent(cli) -> None:
+    assert cli("deal", "add", "Cent", "--amount", "0.01", "--close", "+1d").exit_code == 0
+    assert cli("deal", "add", "Never", "--amount", "5", "--probability", "0").exit_code == 0
+    table = cli("report", "pipeline").stdout
+    assert re.search(r"^ Lead-in +10% +2 +€5\.01 +< €0\.01 ", table, re.M), table
+    assert re.search(r"^ total +2 +€5\.01 +< €0\.01 ", table, re.M), table
+    forecast = cli("report", "forecast").stdout
+    assert re.search(r"^ \d{4}-\d\d +1 +€0\.01 +< €0\.01", forecast, re.M), forecast
+    total = cli("report", "pipeline", "--json").json()["total"]
+    assert (total["weighted"], total["weighted_under_unit"]) == ({"EUR": 0}, ["EUR"])

@@ -770,3 +770,21 @@ def test_clv_of_customers_of_seconds_is_too_short_to_say(store, churns: bool) ->
     assert (bhd.revenue_per_customer_year, bhd.clv) == (None, None)
     month = clv_report(store, now=datetime(2026, 12, 23, 10, 0, tzinfo=UTC))
     assert month.too_short is churns  # 30 days and 10 seconds as a customer, unless churned
+
+
+def test_a_weighted_value_under_one_minor_unit_is_noted(store) -> None:
+    """10% of €0.01 rounds to €0.00, which the table showed as if it were nothing at
+    all; a deal at 0% is nothing and stays €0.00."""
+    add_deal(store, title="Cent", amount=Decimal("0.01"), close_date=date(2026, 11, 30))
+    add_deal(store, title="Yen", amount=1, currency="JPY", close_date=date(2026, 11, 30))
+    add_deal(store, title="Never", amount=100, currency="GBP", probability=0)
+    report = pipeline_report(store, now=NOW)
+    lead_in = report.rows[0]
+    assert lead_in.weighted == money(EUR="0.00", GBP="0.00", JPY="0")
+    assert lead_in.weighted_under_unit == [EUR, "JPY"]
+    assert report.total.weighted_under_unit == [EUR, "JPY"]
+    assert report.rows[1].weighted_under_unit == []
+    november = forecast_report(store, now=NOW).rows[0]
+    assert (november.period, november.weighted_under_unit) == ("2026-11", [EUR, "JPY"])
+    add_deal(store, title="Ten", amount=Decimal("0.10"), close_date=date(2026, 11, 30))
+    assert pipeline_report(store, now=NOW).total.weighted_under_unit == ["JPY"]  # €0.011

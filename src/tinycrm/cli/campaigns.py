@@ -70,8 +70,7 @@ def _cost_per_lead(row: dict[str, Any], currency: str) -> str:
     if not Decimal(str(cost)) and Decimal(str(row["budget"])) > 0:
         from tinycrm import money
 
-        unit = Decimal(1).scaleb(-money.currency_exponent(currency))
-        return f"< {_money(unit, currency)}"
+        return money.format_below_unit(currency)
     return _money(cost, currency)
 
 

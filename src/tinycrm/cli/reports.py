@@ -7,6 +7,7 @@ against the largest amount of the same currency in the column.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
@@ -83,10 +84,17 @@ class Lines(tuple[str, ...]):
     its own and the lines stay lines, where a plain text cell shows a newline escaped."""
 
 
-def money_lines(values: dict[str, Decimal]) -> Lines:
+def money_lines(values: dict[str, Decimal], under: Collection[str] = ()) -> Lines:
+    """Each currency's amount; one in ``under`` (above nothing, rounded to nothing) is
+    ``< €0.01``, as the campaign report's cost per lead, not ``€0.00``."""
     from tinycrm import money
 
-    return Lines(money.format_money(amount, code) for code, amount in values.items())
+    return Lines(
+        money.format_below_unit(code)
+        if code in under and not amount
+        else money.format_money(amount, code)
+        for code, amount in values.items()
+    )
 
 
 def money_bars(values: dict[str, Decimal], tops: dict[str, Decimal]) -> Lines:
@@ -202,7 +210,7 @@ def _render_pipeline(report: Any) -> None:
             f"{r.probability}%",
             r.deals,
             money_lines(r.value),
-            money_lines(r.weighted),
+            money_lines(r.weighted, r.weighted_under_unit),
             money_bars(r.weighted, tops),
             _days(r.avg_age_days),
             r.rotting or "",
@@ -217,7 +225,7 @@ def _render_pipeline(report: Any) -> None:
         "",
         t.deals,
         money_lines(t.value),
-        money_lines(t.weighted),
+        money_lines(t.weighted, t.weighted_under_unit),
         "",
         _days(t.avg_age_days),
         t.rotting or "",
@@ -267,7 +275,7 @@ def _render_forecast(report: Any) -> None:
             r.period,
             r.deals,
             money_lines(r.best_case),
-            money_lines(r.weighted),
+            money_lines(r.weighted, r.weighted_under_unit),
             money_bars(r.weighted, tops),
             money_lines(r.commit),
             money_lines(r.won),

@@ -98,6 +98,23 @@ def weighted_money(minor_percent: Any, currency: str) -> Decimal:
     return exact.quantize(minor_unit(currency), rounding=ROUND_HALF_UP)
 
 
+def add_weighted(line: dict[str, Any], currency: str, minor_percent: Any) -> None:
+    """Add Σ(minor units × percent) of ``currency`` to ``line["weighted"]``, rounded; a
+    sum above nothing that rounds to nothing (10% of €0.01) is noted in
+    ``line["weighted_under_unit"]``, so the table shows ``< €0.01``, not ``€0.00``."""
+    amount = weighted_money(minor_percent, currency)
+    add_money(line["weighted"], currency, amount)
+    if not amount and (whole(minor_percent) or 0) > 0:
+        line.setdefault("weighted_under_unit", set()).add(currency)
+
+
+def under_unit(line: dict[str, Any]) -> list[str]:
+    """The currencies of ``line``'s weighted values that are above nothing but round to
+    nothing: those noted by ``add_weighted`` whose rounded sum is still nothing."""
+    noted = line.get("weighted_under_unit", ())
+    return sorted(c for c in noted if not line["weighted"].get(c))
+
+
 def add_money(into: Money, currency: str, amount: Decimal) -> None:
     into[currency] = into.get(currency, Decimal(0)) + amount
 

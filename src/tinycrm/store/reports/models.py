@@ -51,6 +51,7 @@ class StageLine(ReadModel):
     deals: int
     value: Money
     weighted: Money
+    weighted_under_unit: list[str] = []  # above nothing, rounded to nothing: < €0.01
     avg_age_days: float | None
     rotting: int
     mrr: Money = {}  # recurring line items: monthly recurring revenue (tinycrm.pricing)
@@ -61,6 +62,7 @@ class PipelineTotals(ReadModel):
     deals: int
     value: Money
     weighted: Money
+    weighted_under_unit: list[str] = []  # above nothing, rounded to nothing: < €0.01
     avg_age_days: float | None
     rotting: int
     mrr: Money = {}
@@ -83,6 +85,7 @@ class ForecastLine(ReadModel):
     deals: int  # open deals expected to close in the period
     best_case: Money  # their full amounts
     weighted: Money  # amount × probability
+    weighted_under_unit: list[str] = []  # above nothing, rounded to nothing: < €0.01
     commit: Money  # amounts of those at or above COMMIT_PROBABILITY
     won_deals: int  # deals won in the period
     won: Money

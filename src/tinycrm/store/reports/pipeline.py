@@ -16,6 +16,7 @@ from tinycrm.store.log_models import StageChange
 from tinycrm.store.models import Activity, Deal, Stage
 from tinycrm.store.reports.aggregates import (
     add_money,
+    add_weighted,
     amount_expr,
     buckets,
     day_count,
@@ -25,7 +26,7 @@ from tinycrm.store.reports.aggregates import (
     sorted_money,
     stages_in_scope,
     to_money,
-    weighted_money,
+    under_unit,
 )
 from tinycrm.store.reports.models import (
     COMMIT_PROBABILITY,
@@ -166,7 +167,7 @@ def pipeline_report(
         line = per_stage[stage_id]
         line["deals"] += count
         add_money(line["value"], currency, to_money(amount, currency))
-        add_money(line["weighted"], currency, weighted_money(weighted, currency))
+        add_weighted(line, currency, weighted)
         line["age"] += float(age or 0)
         line["rotting"] += int(rotting or 0)
     rows = []
@@ -190,6 +191,7 @@ def pipeline_report(
                 deals=line["deals"],
                 value=sorted_money(line["value"]),
                 weighted=sorted_money(line["weighted"]),
+                weighted_under_unit=under_unit(line),
                 avg_age_days=rounded(line["age"] / line["deals"]) if line["deals"] else None,
                 rotting=line["rotting"],
                 mrr=sorted_money(line["mrr"]),
@@ -203,6 +205,7 @@ def pipeline_report(
             add_money(total["value"], currency, amount)
         for currency, amount in line["weighted"].items():
             add_money(total["weighted"], currency, amount)
+        total.setdefault("weighted_under_unit", set()).update(under_unit(line))
         for key in ("arr", "mrr"):
             for currency, amount in line[key].items():
                 add_money(total[key], currency, amount)
@@ -213,6 +216,7 @@ def pipeline_report(
             deals=total["deals"],
             value=sorted_money(total["value"]),
             weighted=sorted_money(total["weighted"]),
+            weighted_under_unit=under_unit(total),
             avg_age_days=rounded(total["age"] / total["deals"]) if total["deals"] else None,
             rotting=total["rotting"],
             mrr=sorted_money(total["mrr"]),
@@ -259,7 +263,7 @@ def forecast_lines(session: Session, scope: Scope, spans: list[Period]) -> list[
         line = lines[i]
         line["deals"] += count
         add_money(line["best_case"], currency, to_money(amount, currency))
-        add_money(line["weighted"], currency, weighted_money(weighted, currency))
+        add_weighted(line, currency, weighted)
         add_money(line["commit"], currency, to_money(commit, currency))
     for i, currency, count, amount in won_rows:
         lines[i]["won_deals"] += count
@@ -272,6 +276,7 @@ def forecast_lines(session: Session, scope: Scope, spans: list[Period]) -> list[
             deals=line["deals"],
             best_case=sorted_money(line["best_case"]),
             weighted=sorted_money(line["weighted"]),
+            weighted_under_unit=under_unit(line),
             commit=sorted_money(line["commit"]),
             won_deals=line["won_deals"],
             won=sorted_money(line["won"]),
