@@ -788,3 +788,11 @@ def test_a_weighted_value_under_one_minor_unit_is_noted(store) -> None:
     assert (november.period, november.weighted_under_unit) == ("2026-11", [EUR, "JPY"])
     add_deal(store, title="Ten", amount=Decimal("0.10"), close_date=date(2026, 11, 30))
     assert pipeline_report(store, now=NOW).total.weighted_under_unit == ["JPY"]  # €0.011
+
+
+def test_a_customer_who_comes_and_goes_within_a_period_is_new_not_churned(data) -> None:
+    """As the README says: Bob (customer 04-01, churned 09-15) is new in the whole range
+    and not churned there, so start + new − churned (0 + 3 − 0) is more than the end (2)."""
+    (whole,) = churn_report(data, start=date(2026, 1, 1), end=date(2026, 11, 23), now=NOW).rows
+    assert (whole.customers_at_start, whole.new_customers, whole.churned) == (0, 3, 0)
+    assert (whole.customers_at_end, whole.churn_rate) == (2, None)
