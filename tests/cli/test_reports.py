@@ -406,6 +406,9 @@ def test_clv_of_a_customer_of_seconds_says_it_is_too_short(cli) -> None:
     assert "under 30 customer-days in all: too short to say" in " ".join(table.split())
     assert re.search(r"^ EUR +€10\.00 +€10\.00 +– +–$", table, re.M), table
     assert cli("report", "clv", "--json").json()["too_short"] is True
+    (line,) = cli("report", "clv", "--jsonl").stdout.splitlines()
+    assert json.loads(line)["too_short"] is True  # as --json says, and --csv
+    assert "too_short" in next(csv.DictReader(io.StringIO(cli("report", "clv", "--csv").stdout)))
 
 
 def test_a_weighted_value_under_one_cent_shows_as_under_one_cent(cli) -> None:

@@ -645,7 +645,14 @@ def clv(
     """Customer lifetime value: mean won revenue per customer per year × mean customer
     lifespan, per currency, with the inputs."""
     report = crm(ctx).reports.clv(**_scope(from_, to, pipeline, owner))
-    summary = ("customers", "churned", "customer_years", "churn_rate", "lifespan_years")
+    summary = (
+        "customers",
+        "churned",
+        "customer_years",
+        "too_short",
+        "churn_rate",
+        "lifespan_years",
+    )
     output.report(report, _render_clv, summary=summary)
 
 
