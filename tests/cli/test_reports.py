@@ -421,3 +421,31 @@ def test_a_weighted_value_under_one_cent_shows_as_under_one_cent(cli) -> None:
     assert re.search(r"^ \d{4}-\d\d +1 +€0\.01 +< €0\.01", forecast, re.M), forecast
     total = cli("report", "pipeline", "--json").json()["total"]
     assert (total["weighted"], total["weighted_under_unit"]) == ({"EUR": 0}, ["EUR"])
+
+
+def test_a_report_shows_counts_past_a_thousand_with_separators(cli) -> None:
+    """'Lead-in  10%  1200' beside '1,200 open deals have no expected close date' under
+    the forecast and '1,200 (…)' in the campaign report: a count now has its commas."""
+    from sqlalchemy import text
+
+    from tinycrm.store.engine import open_store
+
+    assert cli("deal", "add", "One", "--amount", "1").exit_code == 0
+    store = open_store(os.environ["TINYCRM_DB"])
+    try:
+        with store.write() as session:
+            session.execute(
+                text(
+                    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1199)"
+                    " INSERT INTO deal (title, title_key, pipeline_id, stage_id, amount_minor,"
+                    " currency, status, owner, created_at, updated_at) SELECT title, title_key,"
+                    " pipeline_id, stage_id, amount_minor, currency, status, owner, created_at,"
+                    " updated_at FROM deal, n"
+                )
+            )
+    finally:
+        store.close()
+    table = cli("report", "pipeline").stdout
+    assert re.search(r"^ Lead-in +10% +1,200 +€1,200\.00 ", table, re.M), table
+    assert re.search(r"^ total +1,200 ", table, re.M), table
+    assert "1,200 open deals have no expected close date" in cli("report", "forecast").stdout

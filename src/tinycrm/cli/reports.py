@@ -104,6 +104,8 @@ def money_bars(values: dict[str, Decimal], tops: dict[str, Decimal]) -> Lines:
 def _cell_text(cell: Any) -> str:
     if isinstance(cell, Lines):
         return "\n".join(out.shown(line) for line in cell)
+    if isinstance(cell, int) and not isinstance(cell, bool):
+        return f"{cell:,}"  # a count: 333,375 deals, as the notes under the tables say
     return out.shown(cell)
 
 
@@ -587,9 +589,9 @@ def _render_clv(report: Any) -> None:
     inputs.add_column(style="dim")  # the explanation wraps
     lifespan = report.lifespan_years
     rows = [
-        ("customers", str(report.customers), "contacts who became customers"),
-        ("churned", str(report.churned), "of them, churned since"),
-        ("customer-years", f"{report.customer_years:.2f}", "Σ time as customer, to churn or now"),
+        ("customers", f"{report.customers:,}", "contacts who became customers"),
+        ("churned", f"{report.churned:,}", "of them, churned since"),
+        ("customer-years", f"{report.customer_years:,.2f}", "Σ time as customer, to churn or now"),
         ("churn rate", _pct(report.churn_rate) + " / year", "churned ÷ customer-years"),
         ("mean lifespan", "–" if lifespan is None else f"{lifespan:.2f} years", "1 ÷ churn rate"),
     ]
