@@ -255,3 +255,23 @@ def test_a_roi_past_28_digits_is_shown_whole() -> None:
     ratio = Decimal("1234567890123456789012345678.9012")
     assert _percent(ratio) == "123,456,789,012,345,678,901,234,567,890.1%"
     assert (_percent(Decimal("0.4")), _percent(Decimal("-1"))) == ("40.0%", "-100.0%")
+
+
+def test_a_won_deal_whose_amount_other_sql_stored_as_text_is_named_not_dropped(cli) -> None:
+    """campaign report left a deal whose amount SQLite held as 'abc' out of its won
+    revenue without a word (won revenue none, ROI -100%); it now names the deal in one
+    Warning line, as report pipeline and report winrate do."""
+    import sqlite3
+
+    _ok(cli, "campaign", "add", "Fair", "--channel", "event", "--budget", "5")
+    _ok(cli, "contact", "add", "Ada", "--source", "Fair")
+    _ok(cli, "deal", "add", "Odd", "--contact", "Ada", "--amount", "10")
+    _ok(cli, "deal", "won", "Odd")
+    with sqlite3.connect(os.environ["TINYCRM_DB"]) as db:
+        db.execute("UPDATE deal SET amount_minor = 'abc' WHERE title = 'Odd'")
+    for args in ((), ("--json",)):
+        run = _ok(cli, "campaign", "report", "Fair", *args)
+        assert run.stderr.splitlines() == [
+            "Warning: deal #1 Odd: its amount is stored as 'abc', not a whole number of "
+            "minor units: left out of the sums; give it again (tinycrm deal edit 1 --amount)"
+        ], run.stderr
