@@ -275,3 +275,22 @@ def test_a_won_deal_whose_amount_other_sql_stored_as_text_is_named_not_dropped(c
             "Warning: deal #1 Odd: its amount is stored as 'abc', not a whole number of "
             "minor units: left out of the sums; give it again (tinycrm deal edit 1 --amount)"
         ], run.stderr
+
+
+def test_a_deal_currency_other_sql_stored_that_is_no_code_is_one_error_line(cli) -> None:
+    """campaign report of a contact's deal in currency 'XYZ' (UPDATE deal SET currency)
+    ended in a traceback (ValueError: unknown currency 'XYZ'); it now stops in one Error
+    line saying what is stored and how to give it again, as report winrate does."""
+    import sqlite3
+
+    _ok(cli, "campaign", "add", "Fair", "--channel", "event", "--budget", "5")
+    _ok(cli, "contact", "add", "Ada", "--source", "Fair")
+    _ok(cli, "deal", "add", "Odd", "--contact", "Ada", "--amount", "10")
+    with sqlite3.connect(os.environ["TINYCRM_DB"]) as db:
+        db.execute("UPDATE deal SET currency = 'XYZ' WHERE title = 'Odd'")
+    for args in ((), ("--json",)):
+        run = cli("campaign", "report", "Fair", *args)
+        assert run.exit_code == 1 and run.stdout == "", run.stdout
+        (line,) = run.stderr.splitlines()
+        assert line.startswith("Error: a deal's currency is stored as 'XYZ', no ISO 4217 code")
+        assert "tinycrm deal edit ID --currency" in line

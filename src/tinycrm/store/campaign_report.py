@@ -24,6 +24,7 @@ from tinycrm.store.campaign_lookup import (
 )
 from tinycrm.store.engine import Store
 from tinycrm.store.models import Campaign, CampaignMember, Contact, Deal, ReadModel
+from tinycrm.store.reports.aggregates import known
 from tinycrm.store.sums import exact_sum, warn_left_out, whole
 
 _RATE = Decimal("0.0001")
@@ -105,7 +106,7 @@ def _attribution(
         minor = whole(summed)
         if minor is None:
             continue
-        amount = money.from_minor(minor, currency)
+        amount = money.from_minor(minor, known(currency))  # 'XYZ' from other SQL: one Error
         if status == "won":
             won[currency] = won.get(currency, Decimal(0)) + amount
         elif status == "open":
