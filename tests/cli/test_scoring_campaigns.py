@@ -294,3 +294,20 @@ def test_a_deal_currency_other_sql_stored_that_is_no_code_is_one_error_line(cli)
         (line,) = run.stderr.splitlines()
         assert line.startswith("Error: a deal's currency is stored as 'XYZ', no ISO 4217 code")
         assert "tinycrm deal edit ID --currency" in line
+
+
+def test_a_campaign_report_as_csv_keeps_revenue_per_currency(cli) -> None:
+    """--csv left out each attribution's won revenue, open value and the currencies its
+    ROI left out (a mapping or list within a mapping): only the counts and ROI stayed."""
+    _ok(cli, "campaign", "add", "Fair", "--channel", "event", "--budget", "100")
+    _ok(cli, "contact", "add", "Ada", "--source", "Fair")
+    for title, amount, currency in (("Won", "600", "EUR"), ("Usd", "90", "USD")):
+        _ok(cli, "deal", "add", title, "--contact", "Ada", "--amount", amount,
+            "--currency", currency)  # fmt: skip
+        _ok(cli, "deal", "won", title)
+    _ok(cli, "deal", "add", "Open", "--contact", "Ada", "--amount", "75")
+    (row,) = csv.DictReader(io.StringIO(_ok(cli, "campaign", "report", "Fair", "--csv").stdout))
+    assert (row["first_touch.won_revenue.EUR"], row["first_touch.won_revenue.USD"]) == ("600", "90")
+    assert row["first_touch.open_value.EUR"] == "75"
+    assert (row["first_touch.roi"], row["first_touch.roi_leaves_out"]) == ("5", "USD")
+    assert row["last_touch.roi_leaves_out"] == ""

@@ -118,15 +118,16 @@ def csv_quoted() -> str:
 
 def flatten(row: dict[str, Any]) -> dict[str, Any]:
     """A CSV row: custom ``fields`` spread into ``field.KEY`` columns, any other mapping
-    into ``KEY.SUB`` columns (per-currency amounts: ``value.EUR``); lists of records
-    left out (a list of values stays, for ``csv_safe`` to join)."""
+    into ``KEY.SUB`` columns (per-currency amounts: ``value.EUR``), and one within it
+    into ``KEY.SUB.SUB`` (a campaign report's ``first_touch.won_revenue.EUR``, which was
+    left out); lists of records left out (a list of values stays, for ``csv_safe`` to
+    join)."""
     out: dict[str, Any] = {}
     for key, value in row.items():
         if isinstance(value, dict):
             prefix = "field" if key == "fields" else key
-            for sub, sub_value in value.items():
-                if not isinstance(sub_value, dict | list):
-                    out[f"{prefix}.{sub}"] = sub_value
+            for sub, sub_value in flatten(value).items():
+                out[f"{prefix}.{sub}"] = sub_value
         elif isinstance(value, list) and any(isinstance(v, dict) for v in value):
             continue
         else:

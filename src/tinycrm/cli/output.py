@@ -219,7 +219,7 @@ class RowWriter:
                 subs = keys.get(key)
                 if subs is None:
                     keys[key] = subs = set()
-                subs.update(k for k, v in value.items() if not isinstance(v, dict | list))
+                subs.update(flatten(value))  # as flatten spreads it, a mapping within too
             elif key not in keys and not (
                 isinstance(value, list) and any(isinstance(v, dict) for v in value)
             ):
