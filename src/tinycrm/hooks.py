@@ -148,7 +148,9 @@ def start_problem(path: Path) -> str | None:
     if head.startswith(b"\xef\xbb\xbf#!"):
         return "it starts with a byte order mark before its #! line (save it without one)"
     if not head.startswith(b"#!"):
-        return None
+        # text (or nothing) without a #! line is no program the system can start; a
+        # binary (ELF, Mach-O) is, and may be run by what it names itself
+        return NO_SHEBANG if b"\0" not in head and _text(head) else None
     line = head[2:].split(b"\n", 1)[0]
     if line.endswith(b"\r"):
         return (
@@ -163,6 +165,18 @@ def start_problem(path: Path) -> str | None:
         shown = interpreter.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
         return f"its #! line names {shown[:200]}, which is not there"
     return None
+
+
+NO_SHEBANG = "it does not start with a #! line naming its interpreter (#!/bin/sh)"
+
+
+def _text(head: bytes) -> bool:
+    """Whether ``head`` (a file's first bytes, perhaps cut in a character) reads as text."""
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start >= len(head) - 3  # only the last character cut short
+    return True
 
 
 def encode(payload: Any) -> bytes:
@@ -195,7 +209,7 @@ def run(
     except OSError as exc:
         said = start_problem(hook.path)
         if said is None and exc.errno == errno.ENOEXEC:
-            said = "it does not start with a #! line naming its interpreter (#!/bin/sh)"
+            said = NO_SHEBANG
         return Outcome(hook, 126, f"cannot run hook {hook.name}: {said or exc.strerror or exc}")
     with proc:  # closes the pipes and reaps it, whatever happens
         try:

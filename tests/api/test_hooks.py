@@ -510,3 +510,11 @@ def test_a_hook_that_cannot_start_says_why_not_no_such_file(crm: Crm, hooks_dir:
     script.write_bytes(b"#!/bin/sh\r\nexit 0\r\n")
     (row,) = json.loads(_run("hooks", "list", "--json", env={}).stdout)
     assert row["runs"].startswith("no: its #! line ends with a carriage return"), row
+    never = "no: it does not start with a #! line naming its interpreter (#!/bin/sh)"
+    for text in (b"exit 0\n", b""):  # hooks list said 'yes' of these, which never start
+        script.write_bytes(text)
+        (row,) = json.loads(_run("hooks", "list", "--json", env={}).stdout)
+        assert row["runs"] == never, row
+    script.write_bytes(b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)))  # a program, maybe
+    (row,) = json.loads(_run("hooks", "list", "--json", env={}).stdout)
+    assert row["runs"] == "yes", row
