@@ -307,7 +307,8 @@ def forecast(
     """Expected revenue by expected close date, weighted by probability, with best case
     and commit columns, and what was won. Default: this month and the next five."""
     report = crm(ctx).reports.forecast(by=by.value, **_scope(from_, to, pipeline, owner))
-    output.report(report, _render_forecast)
+    # the table's note (open deals with no expected close date) on every line, as clv's
+    output.report(report, _render_forecast, summary=("undated_deals", "undated_best_case"))
 
 
 # --------------------------------------------------------------------------- win rate
