@@ -84,6 +84,10 @@ def test_what_the_vendor_files_hold_arrives(cli) -> None:
     assert francois["fields"] == {
         "email.2": "francois@example.fr",
         "phone.mobile": "+33 6 00 00 00 01",
+        "street": "25 boulevard de la Prairie-au-Duc",
+        "city": "Nantes",
+        "postcode": "44200",
+        "country": "France",
     }
     assert francois["notes"] == "Prefers calls before 10:00.\nAsk about the Q2 tender."
     jose = cli("contact", "show", "José Martínez", "--json").json()
@@ -106,7 +110,10 @@ def test_what_the_vendor_files_hold_arrives(cli) -> None:
 
 def test_unmapped_columns_are_reported_and_kept_on_request(cli) -> None:
     result = cli("import", "contacts", str(IMPORTS / "hubspot-contacts.csv"))
-    assert "Columns not imported" in result.stdout and "City (5 rows)" in result.stdout
+    assert "Columns not imported" in result.stdout and "Record ID (5 rows)" in result.stdout
+    jm = cli("contact", "show", "jm@acme.de", "--json").json()
+    assert (jm["fields"]["city"], jm["fields"]["country"]) == ("Berlin", "Germany")  # always
+    assert "record_id" not in jm["fields"]
     cli("import", "undo")
     cli("import", "contacts", str(IMPORTS / "hubspot-contacts.csv"), "--keep-extra")
     jm = cli("contact", "show", "jm@acme.de", "--json").json()

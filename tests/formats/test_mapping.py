@@ -27,7 +27,7 @@ VENDORS = [
         "First Name": "first_name", "Last Name": "last_name", "Email": "email",
         "Phone Number": "phone", "Mobile Phone Number": "phone", "Company Name": "company",
         "Job Title": "title", "Lifecycle Stage": "lifecycle", "Contact owner": "owner",
-        "City": None}),
+        "City": "field:city", "Create Date": None}),
     ("hubspot-companies.csv", "companies", "utf-8", {
         "Company name": "name", "Company Domain Name": "domain", "Industry": "industry",
         "Number of Employees": "size", "City": "city", "Country/Region": "country",

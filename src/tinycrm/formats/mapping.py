@@ -29,6 +29,7 @@ from operator import itemgetter
 from tinycrm.formats import FormatError
 from tinycrm.formats.mapping_notes import FIELD_PREFIX, Lost, short_header, unmapped_report
 from tinycrm.formats.synonyms import (
+    ADDRESS_KEYS,
     BOOKKEEPING,
     EXACT,
     EXTRA,
@@ -60,7 +61,8 @@ class Column:
     index: int
     header: str
     target: str | None  # a target name, "field:KEY", or None (not imported)
-    # "synonym", "--map", "field", "extra", "ignored" (a column tinycrm sets itself),
+    # "synonym", "--map", "field", "extra", "address" (a contact's, kept as a vCard's),
+    # "ignored" (a column tinycrm sets itself),
     # "unmapped", "label", "report" (the line and reason of a rejected rows' report),
     # "lost" (a field another column gives first, one of another name or a first column
     # of the same name: its value only where that one's is empty)
@@ -373,6 +375,7 @@ class Mapping:
                 "--map": "--map",
                 "field": "tinycrm export",
                 "extra": "--keep-extra",
+                "address": "header (an address or birthday)",
                 "ignored": "set by tinycrm",
                 "unmapped": "unmapped",
                 "label": "Google's label column",
@@ -538,22 +541,35 @@ def build_mapping(
     _mark_repeats(kind, columns)
     _mark_duplicates(columns)
     _mark_lost(columns)
-    if keep_extra:
-        extra_keys = EXTRA.get(kind, {})
-        taken = {c.target for c in columns if c.target}
-        for column in columns:
-            if column.how not in ("unmapped", "lost"):
-                continue
-            header = re.sub(r"(?i)^\s*field\.", "", column.header)  # a 2nd field.KEY: KEY_N
-            key = extra_keys.get(normalize(column.header, kind)) or field_key(header)
-            while FIELD_PREFIX + key in taken:
-                key = f"{key}_{column.index + 1}"
-            taken.add(FIELD_PREFIX + key)
-            if column.how == "lost":  # the field where the winner is empty, else this
-                column.secondary = key
-            else:
-                column.target, column.how = FIELD_PREFIX + key, "extra"
+    _keep_extra(kind, columns, keep_extra)
     return Mapping(kind, columns, own_export=own_export)
+
+
+def _keep_extra(kind: str, columns: list[Column], keep_extra: bool) -> None:
+    """The columns no field takes as custom fields: a contact's address and birthday
+    (``synonyms.ADDRESS_KEYS``: ``street``, ``home.city``, ``birthday``, as a vCard's are)
+    always, the others with ``keep_extra`` (under a key made of the header)."""
+    extra_keys = EXTRA.get(kind, {})
+    taken = {c.target for c in columns if c.target}
+    for column in columns:
+        known = extra_keys.get(normalize(column.header, kind))
+        if column.how == "unmapped" and known in ADDRESS_KEYS and FIELD_PREFIX + known not in taken:
+            column.target, column.how = FIELD_PREFIX + known, "address"
+            taken.add(column.target)
+    if not keep_extra:
+        return
+    for column in columns:
+        if column.how not in ("unmapped", "lost"):
+            continue
+        header = re.sub(r"(?i)^\s*field\.", "", column.header)  # a 2nd field.KEY: KEY_N
+        key = extra_keys.get(normalize(column.header, kind)) or field_key(header)
+        while FIELD_PREFIX + key in taken:
+            key = f"{key}_{column.index + 1}"
+        taken.add(FIELD_PREFIX + key)
+        if column.how == "lost":  # the field where the winner is empty, else this
+            column.secondary = key
+        else:
+            column.target, column.how = FIELD_PREFIX + key, "extra"
 
 
 def is_own_export(kind: str, header: Sequence[str]) -> bool:

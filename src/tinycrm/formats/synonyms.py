@@ -264,12 +264,18 @@ OWN_EXPORT = {
                    "channel", "mail_key", "direction", "created_at"),
 }  # fmt: skip
 
-# What an unmapped contact column is called when --keep-extra keeps it, so that
-# addresses from every vendor (and from vCards) land in the same custom fields.
+# What an unmapped contact column is called when it is kept as a custom field, so that
+# addresses from every vendor (and from vCards, ``formats.vcard_addresses``) land in the
+# same custom fields: the contact's own address (Google's first, Outlook's business one)
+# as ``street``, ``city``, …, the printed one as ``label``, Outlook's home and other ones
+# as ``home.city``, ``other.city``, Google's second as ``other.city``. Those of
+# ``ADDRESS_KEYS`` are kept always, the others with --keep-extra.
 EXTRA_KEYS = {
     "contacts": {
         "street": ("Street", "Street Address", "Address", "Business Street", "Mailing Street",
-                   "Address 1 - Street", "Address 1 - Formatted", "Work Street"),
+                   "Address 1 - Street", "Work Street"),
+        "street2": ("Address 1 - Extended Address", "Business Street 2"),
+        "pobox": ("Address 1 - PO Box", "Business Address PO Box", "PO Box"),
         "city": ("City", "Business City", "Mailing City", "Address 1 - City", "Work City"),
         "region": ("State", "State/Region", "Region", "Province", "Business State",
                    "Mailing State/Province", "Address 1 - Region", "State/Province"),
@@ -278,15 +284,30 @@ EXTRA_KEYS = {
                      "Address 1 - Postal Code"),
         "country": ("Country", "Country/Region", "Business Country/Region", "Mailing Country",
                     "Address 1 - Country", "Country Code"),
-        "home.street": ("Home Street", "Address 2 - Street"),
-        "home.city": ("Home City", "Address 2 - City"),
-        "home.postcode": ("Home Postal Code", "Address 2 - Postal Code"),
-        "home.country": ("Home Country/Region", "Address 2 - Country"),
+        "label": ("Address 1 - Formatted",),
+        "address_type": ("Address 1 - Label", "Address 1 - Type"),
+        "home.street": ("Home Street",),
+        "home.street2": ("Home Street 2",),
+        "home.pobox": ("Home Address PO Box",),
+        "home.city": ("Home City",),
+        "home.region": ("Home State",),
+        "home.postcode": ("Home Postal Code",),
+        "home.country": ("Home Country/Region",),
+        "other.street": ("Other Street", "Address 2 - Street"),
+        "other.street2": ("Address 2 - Extended Address", "Other Street 2"),
+        "other.pobox": ("Other Address PO Box", "Address 2 - PO Box"),
+        "other.city": ("Other City", "Address 2 - City"),
+        "other.region": ("Other State", "Address 2 - Region"),
+        "other.postcode": ("Other Postal Code", "Address 2 - Postal Code"),
+        "other.country": ("Other Country/Region", "Address 2 - Country"),
+        "label.2": ("Address 2 - Formatted",),
+        "other.address_type": ("Address 2 - Label", "Address 2 - Type"),
         "website": ("Website", "Website URL", "Web Page", "Website 1 - Value"),
         "birthday": ("Birthday",),
         "department": ("Department", "Organization Department", "Organization 1 - Department"),
     },
 }  # fmt: skip
+ADDRESS_KEYS = frozenset(k for k in EXTRA_KEYS["contacts"] if k not in ("website", "department"))
 
 
 def normalize(header: str, kind: str | None = None) -> str:
