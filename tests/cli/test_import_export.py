@@ -848,3 +848,35 @@ def test_the_rejected_rows_report_is_written_as_the_input_was(
     fixed.write_bytes(report.replace("jm@".encode(wide), "jm@x.io".encode(wide)))
     assert cli("import", "contacts", str(fixed)).exit_code == 0
     assert cli("contact", "show", "jm@x.io", "--json").json()["name"] == "Jürgen"
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("name,email\nAda Lovelace,ada@x.io\nTotal: 1 contacts\n", 3),
+        ("name,email\nAda Lovelace,ada@x.io\n\n12 rows exported,\n", 4),
+        ("Name;Email;Phone\nAda Lovelace;ada@x.io;1\nTotal;;1\n", 3),
+    ],
+)
+def test_a_count_under_the_records_is_no_contact(cli, tmp_path: Path, text: str, line: int) -> None:
+    """A 'Total: 1 contacts' line under a two-column file was imported as a contact of
+    that name; it is left out, and the summary says so with its line."""
+    source = tmp_path / "people.csv"
+    source.write_text(text, encoding="utf-8")
+    result = cli("import", "contacts", str(source))
+    assert result.exit_code == 0, result.stderr
+    assert "1 created, 0 updated, 0 skipped, 0 rejected" in result.stdout
+    assert (
+        "Left out 1 footer line after the data, no record (a count, a total or a report's "
+        f"footer; from line {line})" in " ".join(result.stdout.split())
+    )
+    assert [c["name"] for c in cli("contact", "list", "--json").json()] == ["Ada Lovelace"]
+    cli("import", "undo")
+    summary = cli("import", "contacts", str(source), "--json").json()
+    assert (summary["created"], summary["footer_lines"]) == (1, [line])
+
+
+def test_a_count_with_records_after_it_is_a_record(cli, tmp_path: Path) -> None:
+    source = tmp_path / "people.csv"
+    source.write_text("name,email\nTotal: 1 contacts,\nAda,ada@x.io\n", encoding="utf-8")
+    assert "2 created" in cli("import", "contacts", str(source)).stdout

@@ -397,6 +397,7 @@ def _run(
         if o["output"].format == "csv":  # (CSV leaves lists of records out: one cell of them)
             lost = [f"{n['column']} ({plural(n['rows'], 'row')}: {n['reason']})" for n in lost]
         extra["not_imported"] = lost
+        extra["footer_lines"] = footer  # left out: no records (said in the text summary too)
         o["output"].record({**summary.model_dump(mode="json"), **extra})
         return None
     _print_summary(summary, report, footer, file)
@@ -477,7 +478,8 @@ def _print_summary(summary: Any, report: ErrorReport, footer: list[int], file: s
         )
     if footer:
         out.done(
-            f"Left out {plural(len(footer), 'footer line')} after the data (from line {footer[0]})."
+            f"Left out {plural(len(footer), 'footer line')} after the data, no record "
+            f"(a count, a total or a report's footer; from line {footer[0]})."
         )
     if summary.rejected:
         if summary.dry_run or report.failed:
