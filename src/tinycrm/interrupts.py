@@ -276,13 +276,24 @@ def interrupted_by(error: BaseException) -> bool:
     while found is not None and id(found) not in seen:
         if isinstance(found, KeyboardInterrupt):
             return True
-        if _state.raised and _FROM_A_FUNCTION in str(found):
-            # SQLite called a Python function (the search index's fold) and the signal
-            # was raised in it: SQLite keeps only its own error, not the interruption
+        if _state.raised and (_FROM_A_FUNCTION in str(found) or _sqlite_interrupted(found)):
+            # SQLite called a Python function (the search index's fold, the progress
+            # handler of store.sqlite_connections.answering_signals) and the signal was
+            # raised in it: SQLite keeps only its own error, not the interruption
             return True
         seen.add(id(found))
         found = found.__cause__ or found.__context__
     return False
+
+
+def _sqlite_interrupted(error: BaseException) -> bool:
+    """SQLite's own error for a statement its progress handler ended."""
+    sqlite3 = sys.modules.get("sqlite3")  # (not imported for it: a command without SQLite)
+    return (
+        sqlite3 is not None
+        and isinstance(error, sqlite3.OperationalError)
+        and (str(error) == "interrupted")
+    )
 
 
 def after_saving_note() -> str | None:

@@ -42,6 +42,7 @@ from tinycrm.store.exports import (
     contact_selection,
 )
 from tinycrm.store.models import Company, Contact
+from tinycrm.store.sqlite_connections import answering_signals
 from tinycrm.store.types import UTCDateTime
 
 SEP = "\x1f"  # between the cells SQLite writes
@@ -232,7 +233,11 @@ class _Lines:
     def stream(
         self, store: Store, chunk: int, filters: ContactFilters
     ) -> Generator[Any, None, None]:
-        with store.read() as session, gc_paused():
+        with (
+            store.read() as session,
+            gc_paused(),
+            answering_signals(session.connection()),
+        ):
             conn = session.connection()
             columns = list_columns()
             query = contacts_query(store, session, **filters)

@@ -48,6 +48,7 @@ from tinycrm.store.errors import Conflict, Invalid, Unavailable
 from tinycrm.store.ids import keep_ids_unused
 from tinycrm.store.migrations import SCHEMA_HEAD
 from tinycrm.store.odd_amounts import refuse_in_a_dump
+from tinycrm.store.sqlite_connections import answering_signals
 from tinycrm.store.sqlite_files import LogDamaged, check_database_path, sqlite_uri
 from tinycrm.store.types import UTCDateTime, stored_type, utcnow
 from tinycrm.vocab import plural
@@ -83,7 +84,7 @@ def _plain(value: Any) -> Any:
 def dump_database(store: Store) -> dict[str, Any]:
     """Every row of every table, in one consistent snapshot, as JSON-ready data."""
     tables: dict[str, list[dict[str, Any]]] = {}
-    with store.read() as session, gc_paused():
+    with store.read() as session, gc_paused(), answering_signals(session.connection()):
         refuse_in_a_dump(session)
         odd_dates.refuse_in_a_dump(session)
         conn = session.connection()

@@ -25,6 +25,7 @@ from tinycrm.store.csv_lines import LINES, TIME_LIKE
 from tinycrm.store.dump import DERIVED, _plain, _tables, dump_head
 from tinycrm.store.engine import Store
 from tinycrm.store.odd_amounts import refuse_in_a_dump
+from tinycrm.store.sqlite_connections import answering_signals
 from tinycrm.store.types import UTCDateTime, stored_type
 
 _FUNCTION = "tinycrm_json_value"
@@ -69,7 +70,8 @@ def _value_sql(column: Any, hook: int) -> str:
 
 
 def _lines(store: Store) -> Generator[Any, None, None]:
-    with store.read() as session, gc_paused():  # millions of short-lived strings
+    # (gc paused: millions of short-lived strings)
+    with store.read() as session, gc_paused(), answering_signals(session.connection()):
         conn = session.connection()
         dialect = conn.dialect
         refuse_in_a_dump(session)  # before a line is written

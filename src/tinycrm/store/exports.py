@@ -22,6 +22,7 @@ from tinycrm.store.code_points import code_points
 from tinycrm.store.contacts import ContactFilters, contacts_query, list_columns
 from tinycrm.store.engine import Store
 from tinycrm.store.models import Activity, Contact, ContactRead, FieldValue, Tag
+from tinycrm.store.sqlite_connections import answering_signals
 from tinycrm.store.types import UTCDateTime, stored_type
 
 CHUNK = 5000
@@ -66,7 +67,7 @@ def stream_contacts(
     then lists of at most ``chunk`` contacts, each a list of values in that order.
     ``times="iso"`` gives times as ``isoformat()`` text, for a file that writes them so.
     """
-    with store.read() as session:
+    with store.read() as session, answering_signals(session.connection()):
         conn = session.connection()
         columns = list_columns()
         query = contacts_query(store, session, **filters)
