@@ -8,10 +8,12 @@ import io
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -880,3 +882,30 @@ def test_a_count_with_records_after_it_is_a_record(cli, tmp_path: Path) -> None:
     source = tmp_path / "people.csv"
     source.write_text("name,email\nTotal: 1 contacts,\nAda,ada@x.io\n", encoding="utf-8")
     assert "2 created" in cli("import", "contacts", str(source)).stdout
+
+
+def test_an_import_whose_new_database_another_made_meanwhile_claims_nothing(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two imports at once into a database not made yet: the one that finished second
+    printed its whole summary ('27,273 created … Undo with: tinycrm import undo 1', the
+    undo of the other's import) and only then 'Error: … another process made one there
+    meanwhile (this command's is not kept)'. Now it says the error alone."""
+    from tinycrm.api import database
+
+    db = tmp_path / "new.db"
+    place = database.NewDatabase.place
+
+    def other_first(self: Any) -> None:
+        sqlite3.connect(db).close()  # another process's database, made meanwhile
+        place(self)
+
+    monkeypatch.setattr(database.NewDatabase, "place", other_first)
+    source = tmp_path / "people.csv"
+    source.write_text("name,email\nAda Lovelace,ada@x.io\n", encoding="utf-8")
+    for form in ([], ["--json"]):
+        db.unlink(missing_ok=True)
+        result = cli("--db", str(db), "import", "contacts", str(source), *form)
+        assert result.exit_code == 1
+        assert result.stdout == ""
+        assert "another process made one there meanwhile" in result.stderr

@@ -4,6 +4,7 @@ rejected rows, and the summary printed. :mod:`tinycrm.cli.imports` holds the com
 
 from __future__ import annotations
 
+import io
 import os
 import stat
 import sys
@@ -58,12 +59,51 @@ def _none_made_if_refused(ctx: typer.Context, *, keep: bool = True) -> Iterator[
     held = state(ctx)
     given = held.db
     opened = held._crm is not None
-    with none_made_if_refused(given, opened=opened, close=held.close, keep=keep) as new:
-        held.db = given if new is None else new.db
-        try:
-            yield
-        finally:
-            held.db = given
+    said: _Held | None = None
+    finished = False
+    try:
+        with none_made_if_refused(given, opened=opened, close=held.close, keep=keep) as new:
+            held.db = given if new is None else new.db
+            if new is not None and keep:
+                # The summary waits for the database to be in place: another import that
+                # made one there meanwhile keeps its own, and this one's summary (its
+                # counts, its "Undo with: tinycrm import undo 1", the other's) would lie
+                said = _Held(sys.stdout)
+                sys.stdout = said
+            try:
+                yield
+                finished = True
+            finally:
+                held.db = given
+                if said is not None:
+                    sys.stdout = said.real
+    except BaseException:
+        if said is not None and not finished:
+            said.release()  # what the import said before it failed (nothing was placed)
+        raise
+    if said is not None:
+        said.release()
+
+
+class _Held(io.StringIO):
+    """Standard output kept back (``_none_made_if_refused``), then written: as the
+    terminal or pipe it stands for (colours, width, the characters it spells)."""
+
+    def __init__(self, real: Any) -> None:
+        super().__init__()
+        self.real = real
+
+    def isatty(self) -> bool:
+        return bool(self.real.isatty())
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return str(getattr(self.real, "encoding", None) or "utf-8")
+
+    def release(self) -> None:
+        text = self.getvalue()
+        if text:
+            self.real.write(text)
 
 
 def _is_vcard(file: str, head: bytes) -> bool:

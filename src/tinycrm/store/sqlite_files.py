@@ -429,7 +429,8 @@ def place_new(temp: Path, target: Path) -> None:
             except FileExistsError:
                 raise Unavailable(
                     f"cannot create database {target}: another process made one there "
-                    "meanwhile (this command's is not kept)"
+                    "meanwhile (this command's is not kept: nothing it did was saved; run "
+                    "it again to work in that one)"
                 ) from None
             except OSError:  # a file system without hard links
                 if os.path.lexists(target):
