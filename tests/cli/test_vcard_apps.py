@@ -206,3 +206,24 @@ def test_label_and_class_come_back_through_a_vcard_4_export(cli, tmp_path: Path)
     assert cli(*args, "--out", str(out)).exit_code == 0
     lines = out.read_text().splitlines()
     assert "CLASS:PRIVATE" in lines and "LABEL;TYPE=work:Acme\\n1 Main St" in lines
+
+
+def test_an_outlook_label_is_kept_as_its_address_is(cli, tmp_path: Path) -> None:
+    """An Outlook 2.1 card's LABEL (its address as printed) was left out ('vCard
+    properties not imported: LABEL') unless --keep-extra was given, while its ADR and a
+    vCard 4 ADR;LABEL were kept: now it is kept as label, as a Google CSV's
+    'Address 1 - Formatted' is."""
+    source = tmp_path / "outlook.vcf"
+    source.write_bytes(
+        b"BEGIN:VCARD\r\nVERSION:2.1\r\nN:M\xfcller;J\xfcrgen\r\nFN:J\xfcrgen M\xfcller\r\n"
+        b"ADR;WORK;PREF;ENCODING=QUOTED-PRINTABLE;CHARSET=Windows-1252:;;Hauptstra=DFe 1;"
+        b"Berlin;;10115;Deutschland\r\nLABEL;WORK;PREF;ENCODING=QUOTED-PRINTABLE;"
+        b"CHARSET=Windows-1252:Hauptstra=DFe 1=0D=0A10115 Berlin\r\n"
+        b"EMAIL;PREF;INTERNET:jm@acme.de\r\nEND:VCARD\r\n"
+    )
+    result = cli("import", "contacts", str(source))
+    assert result.exit_code == 0, result.stderr
+    assert "LABEL" not in result.stdout
+    fields = cli("contact", "show", "jm@acme.de", "--json").json()["fields"]
+    assert fields["label"] == "Hauptstraße 1\n10115 Berlin"
+    assert fields["street"] == "Hauptstraße 1"

@@ -256,8 +256,8 @@ def _extras(
     card: Any, values: dict[str, str], keep_extra: bool, unread: dict[str, int] | None
 ) -> None:
     """The properties of ``card`` that are not read as fields: kept as custom fields
-    (``keep_extra``, text values only) or counted in ``unread``, once per card; khard's
-    X-KIND of 3.0 is vCard 4's KIND (``kind``)."""
+    (``keep_extra``, text values only; a 2.1 or 3.0 LABEL always) or counted in
+    ``unread``, once per card; khard's X-KIND of 3.0 is vCard 4's KIND (``kind``)."""
     seen: set[str] = set()
     numbered: dict[str, int] = {}  # the number the next nickname starts from
     for prop in card.getChildren():
@@ -265,7 +265,8 @@ def _extras(
         if name in _READ or str(prop.value).strip().lower() in _KIND_OF.get(name, ()):
             continue
         value = prop.value
-        if keep_extra and isinstance(value, str) and value.strip():
+        kept = keep_extra or name == "LABEL"  # an address as printed: kept as the ADR is
+        if kept and isinstance(value, str) and value.strip():
             stem = field_key("KIND" if name == "X-KIND" else name)
             key = FIELD_PREFIX + stem
             n = numbered.get(stem, 2)
