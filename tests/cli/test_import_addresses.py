@@ -123,3 +123,19 @@ def test_an_outlook_csv_brings_its_addresses_and_birthdays(cli, tmp_path: Path) 
     }
     card = cli("export", "contacts", "--format", "vcard", "--search", "Lefèvre").stdout
     assert "ADR;TYPE=HOME:;;3 rue Kervégan;Nantes;;44000;" in card
+
+
+def test_outlooks_no_birthday_is_none(cli, tmp_path: Path) -> None:
+    """Outlook writes '0/0/00' (German Outlook '00.00.00') as the Birthday of a contact
+    that has none: not a birthday to keep on every contact it exports."""
+    rows = [
+        {"First Name": "Ada", "E-mail Address": "ada@x.io", "Birthday": "0/0/00"},
+        {"First Name": "Bob", "E-mail Address": "bob@x.io", "Birthday": "00.00.00"},
+        {"First Name": "Cy", "E-mail Address": "cy@x.io", "Birthday": "12/10/1815"},
+    ]
+    source = _file(tmp_path / "contacts.csv", OUTLOOK, rows, encoding="cp1252")
+    assert _fields_after_import(cli, source, "ada@x.io") == {}
+    assert cli("contact", "show", "bob@x.io", "--json").json()["fields"] == {}
+    assert cli("contact", "show", "cy@x.io", "--json").json()["fields"] == {
+        "birthday": "12/10/1815"
+    }

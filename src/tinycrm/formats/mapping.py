@@ -51,6 +51,9 @@ ROW_ERROR = "!error"  # a row's values hold this key when the row itself is brok
 IGNORE = "-"
 # The first columns (keys) of the report of the rows an import rejects: not the rows' own
 REPORT_COLUMNS = ("line", "reason")
+# What Outlook writes as a date of a contact that has none (its Birthday column), in
+# the United States' and in Germany's formats
+NO_DATE = frozenset(("0/0/00", "0/0/0000", "00/00/00", "00/00/0000", "00.00.00", "00.00.0000"))
 _LOOSE_RANK = 1_000  # below every synonym's rank (their position in the list)
 _FIELD_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$")
 
@@ -93,6 +96,7 @@ class Mapping:
     _lost: list[tuple[str, list[tuple[int, str | None]]]] = field(default_factory=list)
     taken: dict[int, int] = field(default_factory=dict)  # lost column -> rows it gave
     differed: dict[int, int] = field(default_factory=dict)  # lost column -> rows it lost
+    _dates: tuple[str, ...] = ()  # the birthday's target, when a column gives it
     _verbatim: frozenset[int] = frozenset()  # the field.KEY columns of tinycrm's own export
     filled: dict[int, int] = field(default_factory=dict)  # unmapped column -> rows with a value
     own_export: bool = False  # the file is tinycrm's own export (its bookkeeping columns)
@@ -131,6 +135,9 @@ class Mapping:
             for target, cols in lost.items()
         ]
         self._verbatim = frozenset(c.index for c in self.columns if c.how == "field")
+        self._dates = tuple(  # (not tinycrm's own field.birthday: as stored)
+            t for i, t in self._extras if t == FIELD_PREFIX + "birthday" and i not in self._verbatim
+        )
         many = {t.name for t in TARGETS.get(self.kind, ()) if t.many}
         self._single = [
             (t, sources[0][0]) for t, sources in self._plan if len(sources) == 1 and t not in many
@@ -232,6 +239,9 @@ class Mapping:
             else:  # tinycrm's own field.KEY columns: the value as stored, spaces and all
                 strip = index not in self._verbatim
                 values[target] = clean_cell(cells[index], escaped=self.escaped, strip=strip)
+        for target in self._dates:  # Outlook's date of none ("0/0/00"): no birthday
+            if values.get(target) in NO_DATE:
+                values[target] = ""
         if self._lost:  # (a file with First Name and Given Name: rare)
             self._fall_back(cells, values)
         if self._repeats:  # (two Email columns: rare)
