@@ -26,6 +26,9 @@ _LABELLED = (
 _COUNTED = rf"\d[\d,.]*\s+{_WHAT}(?:\s+\w+){{0,3}}\.?"
 _SUMMARY = re.compile(rf"(?i)\(?(?:{_LABELLED}|{_COUNTED})\)?")
 _TOTAL = re.compile(r"(?i)(?:grand\s+|sub-?\s*)?totals?:?")  # "Total" beside a number
+# How a number beside a count's first cell starts (a row whose second cell starts
+# otherwise is a record: the one look most rows get, ``mapping.mapped_rows``)
+NUMBER_STARTS = frozenset("0123456789+-.,%€$£¥ \t")
 _NUMBER = re.compile(r"[-+]?[\d\s.,%€$£¥]+")  # with a digit (one look each: no backtracking)
 
 
@@ -33,10 +36,13 @@ def summary_row(cells: Sequence[str]) -> bool:
     """Whether a row is a count or total, not a record: its first cell says so ("Total:
     1 contacts", "12 rows exported"), or is "Total" with numbers beside it, and every
     other cell is empty or a number ("Total,,48000")."""
+    rest = False  # a number beside the first cell
+    for text in cells[1:]:  # (most rows: their second cell, not a number, says no)
+        if text and not text.isspace():
+            if not (_NUMBER.fullmatch(text.strip()) and any(c.isdigit() for c in text)):
+                return False
+            rest = True
     first = cells[0].strip() if cells else ""
-    said = bool(first) and _SUMMARY.fullmatch(first) is not None  # (most rows: one look)
-    if not said and not (first and _TOTAL.fullmatch(first)):
+    if not first:
         return False
-    rest = [c.strip() for c in cells[1:] if c.strip()]
-    numbers = all(_NUMBER.fullmatch(c) and any(ch.isdigit() for ch in c) for c in rest)
-    return numbers and (said or bool(rest))
+    return _SUMMARY.fullmatch(first) is not None or (rest and _TOTAL.fullmatch(first) is not None)

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 
 from tinycrm.formats import FormatError
-from tinycrm.formats.footer import FOOTER_MARKERS, summary_row
+from tinycrm.formats.footer import FOOTER_MARKERS, NUMBER_STARTS, summary_row
 from tinycrm.formats.mapping_notes import FIELD_PREFIX, Lost, short_header, unmapped_report
 from tinycrm.formats.synonyms import (
     ADDRESS_KEYS,
@@ -719,9 +719,9 @@ def mapped_rows(
             and cells[0].strip()
             and not any(c.strip() for c in cells[2:])
         )
-        if (
-            single and (pending or cells[0].strip().lower().startswith(FOOTER_MARKERS))
-        ) or summary_row(cells):
+        if (single and (pending or cells[0].strip().lower().startswith(FOOTER_MARKERS))) or (
+            (len(cells) < 2 or not cells[1] or cells[1][0] in NUMBER_STARTS) and summary_row(cells)
+        ):
             pending.append((line, cells))
             continue
         for held in pending:
