@@ -108,8 +108,34 @@ def test_a_currency_other_sql_stored_that_is_no_code_leaves_the_amount_unreadabl
     for args in [("report", "pipeline"), ("report", "forecast")]:
         run = cli(*args)
         assert run.exit_code == 1 and "Traceback" not in run.stderr, args
-        assert "currency is stored as 'XYZ'" in run.stderr and "--currency" in run.stderr
+        assert "currency stored as 'XYZ'" in run.stderr and "--currency" in run.stderr
     target = tmp_path / "all.json"
     run = cli("export", "all", "-o", str(target))
     assert run.exit_code == 1 and not target.exists()
     assert "deal #1 Odd's currency is 'XYZ' (tinycrm deal edit 1 --currency)" in run.stderr
+
+
+def test_a_report_that_cannot_sum_a_currency_names_the_deals(cli: Callable[..., Run]) -> None:
+    """It said 'a deal's currency is stored as 'XYZ'' and sent the user to deal list to
+    find which: now it names each deal by id and title, and the command that repairs it."""
+    for title in ("Odd", "Fine", "Odder"):
+        assert cli("deal", "add", title, "--amount", "5").exit_code == 0
+    assert cli("deal", "won", "Odder").exit_code == 0
+    _sql("UPDATE deal SET currency = 'XYZ' WHERE title != 'Fine'")
+    both = (
+        "Error: deals #1 Odd, #3 Odder: currency stored as 'XYZ', no ISO 4217 code (written "
+        "by other SQL?): their amounts cannot be summed; give it again (tinycrm deal edit 1 "
+        "--currency CODE, for each)"
+    )
+    for args in [("report", "pipeline"), ("report", "forecast"), ("report", "winrate")]:
+        run = cli(*args)
+        assert run.exit_code == 1, (args, run.stderr)
+        assert run.stderr.splitlines() == [both], args
+        assert run.stdout == "", args
+    _sql("UPDATE deal SET currency = 'EUR' WHERE title = 'Odder'")
+    run = cli("report", "pipeline")
+    assert run.exit_code == 1 and run.stderr.splitlines() == [
+        "Error: deal #1 Odd: currency stored as 'XYZ', no ISO 4217 code (written by other "
+        "SQL?): its amount cannot be summed; give it again (tinycrm deal edit 1 --currency "
+        "CODE)"
+    ]

@@ -171,6 +171,32 @@ def unknown_currency(record_id: int, title: str, stored: Any) -> None:
     )
 
 
+def unsummable_currency(session: Any, stored: Any) -> str:
+    """What a report says when it cannot sum the deals whose currency is ``stored``, no
+    ISO 4217 code (other SQL wrote ``'XYZ'``): which deals (by id and title, read in
+    ``session``) and the command that gives each its currency again."""
+    found = []
+    if session is not None:
+        found = session.execute(
+            text("SELECT id, title FROM deal WHERE currency = :c ORDER BY id"), {"c": stored}
+        ).all()
+    if not found:  # read outside a store session: the list names them
+        return (
+            f"a deal's currency is stored as {repr(stored)[:40]}, no ISO 4217 code (written "
+            "by other SQL?): its amount cannot be summed; give it again (tinycrm deal list "
+            "names the deal; tinycrm deal edit ID --currency)"
+        )
+    named = ", ".join(f"#{i} {title}" for i, title in found[:3])
+    more = f" and {len(found) - 3} more" if len(found) > 3 else ""
+    deals = "deal" if len(found) == 1 else "deals"
+    its, each = ("its amount", "") if len(found) == 1 else ("their amounts", ", for each")
+    return (
+        f"{deals} {named}{more}: currency stored as {repr(stored)[:40]}, no ISO 4217 code "
+        f"(written by other SQL?): {its} cannot be summed; give it again (tinycrm deal "
+        f"edit {found[0][0]} --currency CODE{each})"
+    )
+
+
 def _odd_currencies(session: Any) -> list[str]:
     """The deals whose currency is no ISO 4217 code as a restore takes it (``'XYZ'``)."""
     from tinycrm import money

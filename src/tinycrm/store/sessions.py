@@ -174,6 +174,7 @@ class Store:
                 session = Session(bind=conn, expire_on_commit=False, autoflush=True)
                 self._local.session = session
                 seen = OddAmounts()  # amounts read as none (MinorUnits)
+                seen.session = session
                 odd = ODD_AMOUNTS.set(seen)
                 try:
                     transaction = conn.begin()

@@ -116,6 +116,7 @@ class OddAmounts:
         self.seen: dict[str, list[Any]] = {}
         self.named: set[tuple[str, int]] = set()  # warned of already (a report's sums)
         self.dates: dict[str, list[Any]] = {}  # dates and times read as none, by table
+        self.session: Any = None  # the session: what finds the records a value is of
 
 
 ODD_AMOUNTS: ContextVar[OddAmounts | None] = ContextVar("tinycrm_odd_amounts", default=None)

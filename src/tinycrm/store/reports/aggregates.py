@@ -71,16 +71,15 @@ def amount_expr() -> Any:
 def known(currency: str) -> str:
     """``currency``, or ``Invalid`` when other SQL stored what is no ISO 4217 code in a
     deal's currency (``'XYZ'``): its minor units cannot be summed as money (a report
-    stopped with a traceback, ``unknown currency``)."""
+    stopped with a traceback, ``unknown currency``). The message names the deals."""
     if money.is_currency(currency):
         return currency
+    from tinycrm.store import odd_dates
     from tinycrm.store.errors import Invalid
+    from tinycrm.store.types import ODD_AMOUNTS
 
-    raise Invalid(
-        f"a deal's currency is stored as {repr(currency)[:40]}, no ISO 4217 code (written "
-        "by other SQL?): its amount cannot be summed; give it again (tinycrm deal list "
-        "names the deal; tinycrm deal edit ID --currency)"
-    )
+    odd = ODD_AMOUNTS.get()
+    raise Invalid(odd_dates.unsummable_currency(odd.session if odd else None, currency))
 
 
 def minor_unit(currency: str) -> Decimal:

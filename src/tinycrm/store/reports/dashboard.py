@@ -10,7 +10,13 @@ from sqlmodel import col
 from tinycrm import dates
 from tinycrm.store.engine import Store
 from tinycrm.store.models import Activity
-from tinycrm.store.reports.aggregates import add_money, percent, sorted_money, to_money
+from tinycrm.store.reports.aggregates import (
+    add_money,
+    known,
+    percent,
+    sorted_money,
+    to_money,
+)
 from tinycrm.store.reports.models import DashboardNumbers, Money
 from tinycrm.store.reports.pipeline import forecast_lines, open_deal_stats
 from tinycrm.store.reports.sales import median_days, winrate_rows, won_days
@@ -31,6 +37,8 @@ def dashboard_numbers(store: Store, *, now: datetime | None = None) -> Dashboard
     with store.read() as session:
         scope = Scope(None, None, None, None, None, now, store.is_sqlite)
         stats = open_deal_stats(session, scope)
+        for row in stats:  # what cannot be summed, named while it can be
+            known(row[1])
         this_month = dates.period_start(today, "month")
         months = periods(
             this_month, dates.shift_period(this_month, "month", 2) - timedelta(days=1), "month"

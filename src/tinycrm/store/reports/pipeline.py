@@ -21,6 +21,7 @@ from tinycrm.store.reports.aggregates import (
     buckets,
     day_count,
     greatest,
+    known,
     probability_expr,
     rounded,
     sorted_money,
@@ -149,6 +150,8 @@ def pipeline_report(
         stats = open_deal_stats(session, scope, *extra)
         recurring = _recurring_by_stage(session, [Deal.status == "open", *scope.deals(), *extra])
         stages = stages_in_scope(session, scope)
+        for row in [*stats, *recurring]:  # what cannot be summed, named while it can be
+            known(row[1])
     per_stage: dict[int, dict[str, Any]] = defaultdict(
         lambda: {
             "deals": 0,

@@ -19,6 +19,7 @@ from tinycrm.store.reports.aggregates import (
     add_money,
     amount_expr,
     day_count,
+    known,
     percent,
     rounded,
     sorted_money,
@@ -91,6 +92,8 @@ def winrate_report(
         warn_left_out(session)
         scope = make_scope(session, store, start, end, pipeline, owner, now)
         found = winrate_rows(session, scope, key)
+        for row in found:  # what cannot be summed, named while it can be
+            known(row[2])
     groups: dict[str | None, dict[str, Any]] = {}
     total: dict[str, Any] = {"won": 0, "lost": 0, "value": {}}
     spellings: dict[str, str] = {}  # sources are kept as typed: "Web" and "web" are one
