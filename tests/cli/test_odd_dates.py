@@ -139,3 +139,41 @@ def test_a_report_that_cannot_sum_a_currency_names_the_deals(cli: Callable[..., 
         "SQL?): its amount cannot be summed; give it again (tinycrm deal edit 1 --currency "
         "CODE)"
     ]
+
+
+def test_remind_names_a_task_whose_due_time_it_cannot_compare(cli: Callable[..., Run]) -> None:
+    """remind compares due times in SQL: a task whose due time other SQL stored as text
+    ('soon', or '1/1/2026', which SQL took for due and Python could not read: an
+    AssertionError) was never reminded and nothing was said. Now each run names it on
+    stderr with its fix; the other tasks are announced once, as ever."""
+    for subject, due in [("Call back", "tomorrow 9:00"), ("Slash", "tomorrow 9:00")]:
+        assert cli("task", "add", subject, "--due", due).exit_code == 0
+    assert cli("task", "add", "Fine", "--due", "yesterday 9:00").exit_code == 0
+    assert cli("task", "add", "Rem", "--due", "+5d", "--remind", "1d").exit_code == 0
+    _sql(
+        "UPDATE activity SET due_at = 'soon' WHERE subject = 'Call back'",
+        "UPDATE activity SET due_at = '1/1/2026' WHERE subject = 'Slash'",
+        "UPDATE activity SET remind_at = 'later' WHERE subject = 'Rem'",
+    )
+    warned = [
+        "Warning: task #1 Call back: its due time is stored as 'soon', no date or time "
+        "(written by other SQL?): it is never due nor reminded; give it again (tinycrm task "
+        "edit 1 --due)",
+        "Warning: task #2 Slash: its due time is stored as '1/1/2026', no date or time "
+        "(written by other SQL?): it is never due nor reminded; give it again (tinycrm task "
+        "edit 2 --due)",
+        "Warning: task #4 Rem: its reminder time is stored as 'later', no date or time "
+        "(written by other SQL?): it is never reminded; give it again (UPDATE activity SET "
+        "remind_at = NULL WHERE id = 4 clears it)",
+    ]
+    first = cli("remind")
+    assert first.exit_code == 0, first.stderr
+    assert first.stderr.splitlines() == warned
+    assert "Fine" in first.stdout and "Call back" not in first.stdout
+    again = cli("remind")  # told once: only the warnings again
+    assert again.exit_code == 0 and again.stdout == "" and again.stderr.splitlines() == warned
+    assert cli("task", "edit", "1", "--due", "yesterday 10:00").exit_code == 0
+    _sql("UPDATE activity SET due_at = NULL, remind_at = NULL WHERE id IN (2, 4)")
+    fixed = cli("remind")
+    assert fixed.exit_code == 0 and fixed.stderr == ""
+    assert "Call back" in fixed.stdout

@@ -36,7 +36,10 @@ _TABLES: dict[str, tuple[str, str, dict[str, tuple[str, str]]]] = {
         {
             "occurred_at": ("time", "tinycrm activity edit {id} --at"),
             "due_at": ("due time", "tinycrm task edit {id} --due"),
-            "remind_at": ("reminder time", "tinycrm task edit {id} --due"),
+            "remind_at": (
+                "reminder time",
+                "UPDATE activity SET remind_at = NULL WHERE id = {id} clears it",
+            ),
             "repeat_anchor": ("first due time", "tinycrm task edit {id} --due"),
             "done_at": ("done time", "tinycrm task reopen {id}"),
         },
@@ -99,12 +102,16 @@ def name_them(session: Any, odd: OddAmounts) -> None:
             warn(f"and {left} more {what}s with a date or time stored so")
 
 
-def _stored_odd(session: Any, table: str) -> list[tuple[int, str, dict[str, Any]]]:
-    """The records of ``table`` holding what is no date or time, read as stored (SQLite
-    only: none elsewhere): ``(id, label, {column: what is stored})``, by id."""
+def _stored_odd(
+    session: Any, table: str, only: tuple[str, ...] = (), where: str = "1 = 1"
+) -> list[tuple[int, str, dict[str, Any]]]:
+    """The records of ``table`` (those ``where`` takes) holding what is no date or time
+    (in its columns ``only`` names, or any), read as stored (SQLite only: none
+    elsewhere): ``(id, label, {column: what is stored})``, by id."""
     if session.get_bind().dialect.name != "sqlite":
         return []
     _, label, columns = _TABLES[table]
+    columns = {c: v for c, v in columns.items() if c in only} if only else columns
     # what the readers take starts YYYY-MM-DD and is a date SQLite knows too
     odd = " OR ".join(
         f"({c} IS NOT NULL AND (typeof({c}) != 'text' OR date({c}) IS NULL "
@@ -112,7 +119,10 @@ def _stored_odd(session: Any, table: str) -> list[tuple[int, str, dict[str, Any]
         for c in columns
     )
     rows = session.execute(
-        text(f"SELECT id, {label}, {', '.join(columns)} FROM {table} WHERE {odd} ORDER BY id")
+        text(
+            f"SELECT id, {label}, {', '.join(columns)} FROM {table} "
+            f"WHERE ({where}) AND ({odd}) ORDER BY id"
+        )
     ).all()
     found = []
     for row in rows:
@@ -134,6 +144,32 @@ def _readable(value: Any) -> bool:
     except ValueError:
         return False
     return True
+
+
+def unremindable(session: Any) -> None:
+    """A ``TinyCrmWarning`` for each open task whose due or reminder time other SQL
+    stored as no time (``'soon'``): ``remind`` compares them in SQL, so such a task is
+    never due nor reminded, and was left out without a word."""
+    from tinycrm.store.types import ODD_AMOUNTS
+
+    odd = ODD_AMOUNTS.get()
+    _, _, columns = _TABLES["activity"]
+    found = _stored_odd(
+        session, "activity", ("due_at", "remind_at"), "kind = 'task' AND done_at IS NULL"
+    )
+    for record_id, label, stored in found[:_MOST]:
+        if odd is not None:  # named here: not again when the session ends
+            odd.named.add(("activity", record_id))
+        for column, value in stored.items():
+            name, hint = columns[column]
+            never = "never due nor reminded" if column == "due_at" else "never reminded"
+            warn(
+                f"task #{record_id} {label}: its {name} is stored as {repr(value)[:40]}, no "
+                f"date or time (written by other SQL?): it is {never}; give it again "
+                f"({hint.format(id=record_id)})"
+            )
+    if len(found) > _MOST:
+        warn(f"and {len(found) - _MOST} more tasks never reminded, their times stored so")
 
 
 def refuse_in_a_dump(session: Any) -> None:
