@@ -177,3 +177,64 @@ def test_remind_names_a_task_whose_due_time_it_cannot_compare(cli: Callable[...,
     fixed = cli("remind")
     assert fixed.exit_code == 0 and fixed.stderr == ""
     assert "Call back" in fixed.stdout
+
+
+def _said(run: Run) -> list[str]:
+    assert run.exit_code == 0, run.stderr
+    assert "Traceback" not in run.stderr
+    return [line for line in run.stderr.splitlines() if line.startswith("Warning:")]
+
+
+def test_a_contact_or_company_time_stored_as_text_shows_as_unreadable(
+    cli: Callable[..., Run],
+) -> None:
+    """``UPDATE contact SET created_at = 'not a date'`` ended contact list, contact show,
+    lead list (a ValidationError) and company list and show in a traceback; the streamed
+    list and its CSV wrote 'not a date+00:00' as if a time."""
+    assert cli("company", "add", "Acme").exit_code == 0
+    assert cli("contact", "add", "Ada Lovelace", "--company", "Acme").exit_code == 0
+    assert cli("contact", "add", "Bob").exit_code == 0
+    _sql(
+        "UPDATE contact SET created_at = 'not a date' WHERE name = 'Ada Lovelace'",
+        "UPDATE company SET updated_at = 'bad'",
+    )
+    ada = (
+        "Warning: contact #1 Ada Lovelace: its creation time is stored as 'not a date', no "
+        "date or time (written by other SQL?): shown as unreadable; give it again (UPDATE "
+        "contact SET created_at = CURRENT_TIMESTAMP WHERE id = 1, or the time it was)"
+    )
+    acme = (
+        "Warning: company #1 Acme: its last change time is stored as 'bad', no date or time "
+        "(written by other SQL?): shown as unreadable; give it again (UPDATE company SET "
+        "updated_at = CURRENT_TIMESTAMP WHERE id = 1, or the time it was)"
+    )
+    for args in [
+        ("contact", "list"),
+        ("contact", "list", "--jsonl"),
+        ("contact", "list", "--sort", "-name"),
+        ("lead", "list"),
+        ("export", "contacts"),
+    ]:
+        assert _said(cli(*args)) == [ada], args
+    for args in [("company", "list"), ("company", "list", "--csv")]:
+        assert _said(cli(*args)) == [acme], args
+    for args in [("contact", "show", "1"), ("company", "show", "Acme")]:
+        assert sorted(_said(cli(*args))) == sorted([acme, ada]), args
+    shown = cli("contact", "show", "1").stdout
+    assert "created      unreadable" in shown
+    contacts = json.loads(cli("contact", "list", "--json").stdout)
+    assert [(c["name"], c["created_at"], c.get("unreadable")) for c in contacts] == [
+        ("Ada Lovelace", None, ["created_at"]),
+        ("Bob", contacts[1]["created_at"], None),
+    ]
+    assert contacts[1]["created_at"] is not None
+    streamed = [json.loads(line) for line in cli("contact", "list", "--jsonl").stdout.splitlines()]
+    assert streamed[0]["unreadable"] == ["created_at"] and "unreadable" not in streamed[1]
+    exported = cli("export", "contacts").stdout
+    assert "not a date" not in exported and "+00:00" in exported
+    company = json.loads(cli("company", "show", "Acme", "--json").stdout)
+    assert company["updated_at"] is None and company["unreadable"] == ["updated_at"]
+    assert "updated  unreadable" in cli("company", "show", "Acme").stdout
+    assert json.loads(cli("lead", "list", "--json").stdout)[0]["unreadable"] == ["created_at"]
+    assert cli("company", "edit", "Acme", "--city", "Paris").exit_code == 0  # sets it again
+    assert _said(cli("company", "list")) == []

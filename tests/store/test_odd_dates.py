@@ -66,3 +66,47 @@ def test_a_closing_time_with_no_time_says_how_to_close_the_deal_again(crm, store
         "SQL?): shown as unreadable; give it again (tinycrm deal reopen 1, then won or lost "
         "again)"
     ]
+
+
+def test_a_contact_and_a_company_with_no_time_are_read_saying_which_value(crm, store) -> None:
+    crm.companies.add("Acme")
+    crm.contacts.add("Ada", company="Acme")
+    crm.contacts.add("Bob")
+    _odd(
+        store,
+        "UPDATE contact SET created_at = 'not a date' WHERE name = 'Ada'",
+        "UPDATE company SET updated_at = 'bad'",
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        listed = {c.name: c for c in crm.contacts.list()}
+        streamed = {c.name: c for c in crm.contacts.stream()}
+        shown = crm.contacts.get("Ada")
+        companies = crm.companies.list()
+        company = crm.companies.get("Acme")
+    for ada in (listed["Ada"], streamed["Ada"], shown):
+        assert ada.created_at is None and ada.unreadable == ["created_at"]
+    for bob in (listed["Bob"], streamed["Bob"]):
+        assert bob.created_at is not None and bob.unreadable == []
+        assert "unreadable" not in bob.model_dump()
+    assert [(c.updated_at, c.unreadable) for c in companies] == [(None, ["updated_at"])]
+    assert company.unreadable == ["updated_at"]
+    said = {str(w.message) for w in caught if issubclass(w.category, TinyCrmWarning)}
+    assert said == {
+        "contact #1 Ada: its creation time is stored as 'not a date', no date or time "
+        "(written by other SQL?): shown as unreadable; give it again (UPDATE contact SET "
+        "created_at = CURRENT_TIMESTAMP WHERE id = 1, or the time it was)",
+        "company #1 Acme: its last change time is stored as 'bad', no date or time (written "
+        "by other SQL?): shown as unreadable; give it again (UPDATE company SET updated_at = "
+        "CURRENT_TIMESTAMP WHERE id = 1, or the time it was)",
+    }
+
+
+def test_a_readable_contact_reads_as_ever(crm) -> None:
+    """On every database: nothing unreadable, nothing said."""
+    crm.contacts.add("Ada")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert [c.unreadable for c in crm.contacts.list()] == [[]]
+        assert [c.unreadable for c in crm.contacts.stream()] == [[]]
+        assert crm.contacts.get("Ada").created_at is not None

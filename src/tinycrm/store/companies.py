@@ -10,7 +10,7 @@ from sqlalchemy import or_, select, update
 from sqlmodel import Session, col
 
 from tinycrm import filters
-from tinycrm.store import validate
+from tinycrm.store import odd_dates, validate
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Invalid
 from tinycrm.store.filter_renames import anew, rewrite_filters
@@ -39,7 +39,7 @@ from tinycrm.store.removals import (
     refuse_unlinking,
     removal_of,
 )
-from tinycrm.store.types import utcnow
+from tinycrm.store.types import ODD_AMOUNTS, utcnow
 from tinycrm.store.unique import company_name_taken, domain_taken
 
 ENTITY = "company"
@@ -85,10 +85,16 @@ def to_read(session: Session, company: Company) -> CompanyRead:
         company,
         tags_for(session, ENTITY, [company.id]).get(company.id, []),
         fields_for(session, ENTITY, [company.id]).get(company.id, {}),
+        odd_dates.unreadable_of(session, ODD_AMOUNTS.get(), ENTITY),
     )
 
 
-def _read(company: Company, tags: list[str], fields: dict[str, str]) -> CompanyRead:
+def _read(
+    company: Company,
+    tags: list[str],
+    fields: dict[str, str],
+    unreadable: dict[int, list[str]] | None = None,
+) -> CompanyRead:
     return CompanyRead(
         id=company.id,
         name=company.name,
@@ -104,6 +110,7 @@ def _read(company: Company, tags: list[str], fields: dict[str, str]) -> CompanyR
         fields=fields,
         created_at=company.created_at,
         updated_at=company.updated_at,
+        unreadable=(unreadable or {}).get(company.id or 0, []),
     )
 
 
@@ -366,8 +373,9 @@ def list_companies(
         ids = [r.id for r in rows if r.id is not None]
         all_tags = tags_for(session, ENTITY, ids)
         all_fields = fields_for(session, ENTITY, ids)
+        odd = odd_dates.unreadable_of(session, ODD_AMOUNTS.get(), ENTITY)
         return [
-            _read(r, all_tags.get(cast(int, r.id), []), all_fields.get(cast(int, r.id), {}))
+            _read(r, all_tags.get(cast(int, r.id), []), all_fields.get(cast(int, r.id), {}), odd)
             for r in rows
         ]
 

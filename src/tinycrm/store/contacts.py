@@ -12,7 +12,7 @@ from sqlmodel import Session, col
 from tinycrm.errors import warn
 from tinycrm.phones import try_normalise
 from tinycrm.search_text import fold
-from tinycrm.store import validate
+from tinycrm.store import odd_dates, validate
 from tinycrm.store.automation import run_rules
 from tinycrm.store.companies import create_named_company, link_company, resolve_company
 from tinycrm.store.engine import Store
@@ -52,7 +52,7 @@ from tinycrm.store.removals import (
     refuse_unlinking,
     removal_of,
 )
-from tinycrm.store.types import new_uid, utcnow
+from tinycrm.store.types import ODD_AMOUNTS, new_uid, utcnow
 from tinycrm.store.unique import email_taken
 from tinycrm.vocab import LEAD_STATUSES
 
@@ -258,7 +258,11 @@ def new_contact_row(
 
 
 def _read(
-    contact: Contact, company: str | None, tags: list[str], fields: dict[str, str]
+    contact: Contact,
+    company: str | None,
+    tags: list[str],
+    fields: dict[str, str],
+    unreadable: dict[int, list[str]] | None = None,
 ) -> ContactRead:
     return ContactRead(
         id=contact.id,
@@ -284,6 +288,7 @@ def _read(
         created_at=contact.created_at,
         updated_at=contact.updated_at,
         uid=contact.uid,
+        unreadable=(unreadable or {}).get(contact.id or 0, []),
     )
 
 
@@ -295,6 +300,7 @@ def to_read(session: Session, contact: Contact) -> ContactRead:
         company.name if company else None,
         tags_for(session, ENTITY, [contact.id]).get(contact.id, []),
         fields_for(session, ENTITY, [contact.id]).get(contact.id, {}),
+        odd_dates.unreadable_of(session, ODD_AMOUNTS.get(), ENTITY),
     )
 
 
@@ -567,9 +573,11 @@ def list_contacts(store: Store, **filters: Unpack[ContactFilters]) -> list[Conta
         ids = [row["id"] for row in rows]
         all_tags = tags_for(session, ENTITY, ids)
         all_fields = fields_for(session, ENTITY, ids)
+        odd = odd_dates.unreadable_of(session, ODD_AMOUNTS.get(), ENTITY)
         for row in rows:
             row["tags"] = all_tags.get(row["id"], [])
             row["fields"] = all_fields.get(row["id"], {})
+            row["unreadable"] = odd.get(row["id"], [])
         return [ContactRead.from_row(row) for row in rows]
 
 

@@ -23,7 +23,7 @@ from tinycrm.store.contacts import ContactFilters, contacts_query, list_columns
 from tinycrm.store.engine import Store
 from tinycrm.store.models import Activity, Contact, ContactRead, FieldValue, Tag
 from tinycrm.store.sqlite_connections import answering_signals
-from tinycrm.store.types import UTCDateTime, stored_type
+from tinycrm.store.types import ODD_AMOUNTS, UTCDateTime, stored_type
 
 CHUNK = 5000
 
@@ -36,19 +36,48 @@ def _iso_text(stored: str) -> str:
 
 def _decoder(kind: Any, sqlite: bool, times: str) -> Callable[[Any], Any] | None:
     """What a raw driver value of a column of type ``kind`` needs to become its Python value
-    (or, for times with ``times="iso"``, its ISO 8601 text)."""
+    (or, for times with ``times="iso"``, its ISO 8601 text). On SQLite, what is no date or
+    time (text other SQL wrote) becomes none, noted as ``UTCDateTime`` notes it."""
+    table = getattr(kind, "table", "")
     kind = stored_type(kind)  # a deal's close date: a date
     if isinstance(kind, UTCDateTime):
         if times == "iso":
-            return _iso_text if sqlite else lambda v: v.astimezone(UTC).isoformat()
+            return (
+                _noted(_iso_checked, table) if sqlite else lambda v: v.astimezone(UTC).isoformat()
+            )
         if sqlite:
-            return lambda v: datetime.fromisoformat(v + "+00:00")  # stored as naive UTC
+            # stored as naive UTC
+            return _noted(lambda v: datetime.fromisoformat(v + "+00:00"), table)
         return lambda v: v.astimezone(UTC)
     if isinstance(kind, Boolean):
         return bool
     if isinstance(kind, Date) and sqlite:
-        return date.fromisoformat
+        return _noted(date.fromisoformat, table)
     return None
+
+
+def _iso_checked(stored: str) -> str:
+    """``_iso_text``, for what has the shape of SQLite's naive UTC text; else the ISO text
+    of the time it reads as (``ValueError`` or ``TypeError`` when it is none)."""
+    if len(stored) == 26 and stored[10] == " " and stored[4] == "-":
+        return _iso_text(stored)
+    return datetime.fromisoformat(stored + "+00:00").isoformat()
+
+
+def _noted(read: Callable[[Any], Any], table: str) -> Callable[[Any], Any]:
+    """``read``, giving none for what is no date or time (``'not a date'``), noted in the
+    store session so its record is named when it ends (``odd_dates``)."""
+
+    def decode(value: Any) -> Any:
+        try:
+            return read(value)
+        except (ValueError, TypeError, OverflowError):
+            odd = ODD_AMOUNTS.get()
+            if odd is not None:
+                odd.dates.setdefault(table or "contact", []).append(value)
+            return None
+
+    return decode
 
 
 def stream_contacts(
@@ -56,6 +85,7 @@ def stream_contacts(
     *,
     chunk: int = CHUNK,
     times: Literal["datetime", "iso"] = "datetime",
+    unreadable: dict[int, list[str]] | None = None,
     **filters: Unpack[ContactFilters],
 ) -> Generator[Any, None, None]:
     """Contacts filtered as ``list_contacts`` filters them (one query:
@@ -66,6 +96,8 @@ def stream_contacts(
     the sorted custom field names the selected contacts use (for a CSV header);
     then lists of at most ``chunk`` contacts, each a list of values in that order.
     ``times="iso"`` gives times as ``isoformat()`` text, for a file that writes them so.
+    A value read as none that is stored (other SQL's ``'not a date'``) is named in
+    ``unreadable`` (``{id: [key, …]}``) before its chunk is handed out.
     """
     with store.read() as session, answering_signals(session.connection()):
         conn = session.connection()
@@ -100,6 +132,8 @@ def stream_contacts(
                 for i, decode in decoders:
                     if row[i] is not None:
                         row[i] = decode(row[i])
+                        if row[i] is None and unreadable is not None:
+                            unreadable.setdefault(row[0], []).append(names[i])
                 row.append(found_tags.get(row[0], no_tags))
                 row.append(found_fields.get(row[0], no_fields))
                 rows.append(row)
@@ -167,17 +201,23 @@ def iter_contacts(
     shows its first screen at once. The filters are checked (and ``Invalid`` or
     ``NotFound`` raised) before this returns; the read transaction stays open until the
     iterator is used up or closed."""
-    parts = stream_contacts(store, chunk=chunk, **filters)
+    unreadable: dict[int, list[str]] = {}
+    parts = stream_contacts(store, chunk=chunk, unreadable=unreadable, **filters)
     keys, _fields = next(parts)
-    return _read_models(keys, parts)
+    return _read_models(keys, parts, unreadable)
 
 
-def _read_models(keys: list[str], parts: Generator[Any, None, None]) -> Iterator[ContactRead]:
+def _read_models(
+    keys: list[str], parts: Generator[Any, None, None], unreadable: dict[int, list[str]]
+) -> Iterator[ContactRead]:
     make = ContactRead.from_row
+    none: list[str] = []
     with closing(parts):  # closed early (a pager that quit): the transaction ends too
         for part in parts:
             for values in part:
-                yield make(dict(zip(keys, values, strict=True)))
+                row = dict(zip(keys, values, strict=True))
+                row["unreadable"] = unreadable.get(row["id"], none)
+                yield make(row)
 
 
 def contact_emails(store: Store, ids: Iterable[int | None]) -> dict[int, str]:

@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from sqlmodel import Session, col
 
 from tinycrm import money
-from tinycrm.store import validate
+from tinycrm.store import odd_dates, validate
 from tinycrm.store.companies import (
     create_company,
     create_named_company,
@@ -34,6 +34,7 @@ from tinycrm.store.deals import to_read as deal_read
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Ambiguous, Conflict, Invalid, NotFound
 from tinycrm.store.models import (
+    UNREADABLE,
     Activity,
     Campaign,
     CampaignMember,
@@ -48,7 +49,7 @@ from tinycrm.store.models import (
 )
 from tinycrm.store.records import record_event, record_lifecycle
 from tinycrm.store.refs import lock_row, numeric_id
-from tinycrm.store.types import utcnow
+from tinycrm.store.types import ODD_AMOUNTS, utcnow
 from tinycrm.vocab import BANT_ANSWERS, BANT_CRITERIA
 
 # Mail providers: an address there says nothing about the company a lead works for.
@@ -118,7 +119,8 @@ class LeadRead(ReadModel):
     need: str
     timeline: str
     sales_qualified: bool
-    created_at: datetime
+    created_at: datetime | None  # None: unreadable (other SQL wrote no time)
+    unreadable: list[str] = UNREADABLE
 
 
 class ConversionRead(ReadModel):
@@ -186,6 +188,7 @@ def list_leads(
         query = query.order_by(col(Contact.score).desc(), col(Contact.sort_key), col(Contact.id))
         rows = session.execute(query).all()
         answers = _answers(session, "contact", [c.id for c, _ in rows if c.id is not None])
+        odd = odd_dates.unreadable_of(session, ODD_AMOUNTS.get(), "contact")
         out: list[LeadRead] = []
         for contact, company in rows:
             bant = answers.get(contact.id, {})
@@ -207,6 +210,7 @@ def list_leads(
                     owner=contact.owner,
                     sales_qualified=sql,
                     created_at=contact.created_at,
+                    unreadable=odd.get(contact.id or 0, []),
                     **values,
                 )
             )

@@ -437,8 +437,9 @@ class CompanyRead(ReadModel):
     owner: str
     tags: list[str]
     fields: dict[str, str]
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime | None  # None: unreadable (other SQL wrote no time)
+    updated_at: datetime | None
+    unreadable: list[str] = UNREADABLE
 
 
 class ContactRead(ReadModel):
@@ -463,11 +464,12 @@ class ContactRead(ReadModel):
     unsubscribed: bool = False
     do_not_contact: bool = False
     uid: str | None = None  # its vCard UID
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime | None  # None: unreadable (other SQL wrote no time)
+    updated_at: datetime | None
     company: str | None
     tags: list[str]
     fields: dict[str, str]
+    unreadable: list[str] = UNREADABLE
 
 
 class StageRead(ReadModel):
@@ -510,8 +512,8 @@ class DealRead(ReadModel):
     external_id: str | None = None
     tags: list[str]
     fields: dict[str, str]
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime | None  # None: unreadable (other SQL wrote no time)
+    updated_at: datetime | None
     unreadable: list[str] = UNREADABLE
 
 
@@ -535,7 +537,7 @@ class ActivityRead(ReadModel):
     owner: str
     campaign_id: int | None = None
     channel: str | None = None
-    created_at: datetime
+    created_at: datetime | None  # None: unreadable (other SQL wrote no time)
     unreadable: list[str] = UNREADABLE
 
 

@@ -47,10 +47,64 @@ _TABLES: dict[str, tuple[str, str, dict[str, tuple[str, str]]]] = {
 }
 
 
+_WHAT = {"support_case": "case", "import_batch": "import", "case_message": "case message"}
+_LABELS = ("name", "title", "subject", "number", "summary", "kind")  # what names a record
+_TIMES = {"created_at": "creation time", "updated_at": "last change time"}
+
+
+def _info(table: str) -> tuple[str, str, dict[str, tuple[str, str]]]:
+    """What a record of ``table`` is called, the SQL of its label and, for each of its date
+    or time columns, what it is and the command that gives it again: as ``_TABLES`` says,
+    else from the schema, the fix in SQL (no command sets a creation time)."""
+    from sqlmodel import SQLModel
+
+    known = _TABLES.get(table)
+    schema = SQLModel.metadata.tables.get(table)
+    if schema is None:  # pragma: no cover - a table of the schema, or of _TABLES
+        assert known is not None
+        return known
+    columns = {}
+    for column in schema.columns:
+        if (kind := _kind(column)) is not None:
+            now = "CURRENT_TIMESTAMP" if kind == "time" else "CURRENT_DATE"
+            columns[column.name] = (
+                _TIMES.get(column.name, column.name.replace("_", " ")),
+                f"UPDATE {table} SET {column.name} = {now} WHERE id = {{id}}, or the {kind} it was",
+            )
+    if known is not None:
+        return known[0], known[1], {**columns, **known[2]}
+    label = next((c for c in _LABELS if c in schema.c), "''")
+    return _WHAT.get(table, table.replace("_", " ")), label, columns
+
+
+def _kind(column: Any) -> str | None:
+    """``"time"`` for a date and time column, ``"date"`` for a date column, else None."""
+    from sqlalchemy import Date, DateTime
+
+    from tinycrm.store.types import StoredDate, UTCDateTime
+
+    if isinstance(column.type, UTCDateTime | DateTime):
+        return "time"
+    return "date" if isinstance(column.type, StoredDate | Date) else None
+
+
+def _tables() -> list[str]:
+    """Every table with a date or time column (the whole schema defined)."""
+    from sqlmodel import SQLModel
+
+    from tinycrm.store import all_tables  # noqa: F401  (every table defined)
+
+    return sorted(
+        name
+        for name, schema in SQLModel.metadata.tables.items()
+        if any(_kind(c) for c in schema.columns)
+    )
+
+
 def _rows(session: Any, table: str, seen: list[Any]) -> list[tuple[int, str, dict[str, Any]]]:
     """The records of ``table`` holding one of the values ``seen`` read as none:
     ``(id, label, {column: what is stored})``, by id."""
-    _, label, columns = _TABLES[table]
+    _, label, columns = _info(table)
     values = sorted({v for v in seen if v is not None}, key=repr)
     if not values:
         return []
@@ -78,9 +132,7 @@ def name_them(session: Any, odd: OddAmounts) -> None:
     none: ``deal #1 Acme: its close date is stored as 'not a date', no date (written by
     other SQL?): shown as unreadable; give it again (tinycrm deal edit 1 --close)``."""
     for table in sorted(odd.dates):
-        if table not in _TABLES:
-            continue
-        what, _, columns = _TABLES[table]
+        what, _, columns = _info(table)
         named = 0
         left = 0
         for record_id, label, stored in _rows(session, table, odd.dates[table]):
@@ -110,7 +162,7 @@ def _stored_odd(
     elsewhere): ``(id, label, {column: what is stored})``, by id."""
     if session.get_bind().dialect.name != "sqlite":
         return []
-    _, label, columns = _TABLES[table]
+    _, label, columns = _info(table)
     columns = {c: v for c, v in columns.items() if c in only} if only else columns
     # what the readers take starts YYYY-MM-DD and is a date SQLite knows too
     odd = " OR ".join(
@@ -153,7 +205,7 @@ def unremindable(session: Any) -> None:
     from tinycrm.store.types import ODD_AMOUNTS
 
     odd = ODD_AMOUNTS.get()
-    _, _, columns = _TABLES["activity"]
+    _, _, columns = _info("activity")
     found = _stored_odd(
         session, "activity", ("due_at", "remind_at"), "kind = 'task' AND done_at IS NULL"
     )
@@ -179,7 +231,8 @@ def refuse_in_a_dump(session: Any) -> None:
     from tinycrm.store.errors import Invalid
 
     found = []
-    for table, (what, _, columns) in _TABLES.items():
+    for table in _tables():
+        what, _, columns = _info(table)
         for record_id, label, stored in _stored_odd(session, table):
             for column, value in stored.items():
                 name, hint = columns[column]

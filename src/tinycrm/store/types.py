@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import PlainSerializer
-from sqlalchemy import BigInteger, Date, DateTime
+from sqlalchemy import BigInteger, Column, Date, DateTime, Table, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -105,6 +105,15 @@ class StoredDate(TypeDecorator[date]):
 
     def result_processor(self, dialect: Dialect, coltype: Any) -> Any:
         return _lenient(super().result_processor(dialect, coltype), dialect, self.table)
+
+
+@event.listens_for(Column, "after_parent_attach")
+def _name_its_table(column: Column[Any], table: Any) -> None:
+    """A date or time column knows its table (``UTCDateTime("deal")``) from the table it
+    is put in, so an unreadable value in any table names its record (``odd_dates``)."""
+    kind = column.type
+    if isinstance(kind, UTCDateTime | StoredDate) and not kind.table and isinstance(table, Table):
+        kind.table = table.name
 
 
 class OddAmounts:

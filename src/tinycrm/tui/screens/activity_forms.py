@@ -103,8 +103,8 @@ def _when_shown(moment: datetime | None) -> str | None:
     return fmt.local(moment) if moment is not None else None
 
 
-def _happened(activity: ActivityRead) -> datetime:
-    return activity.occurred_at or activity.created_at
+def _happened(activity: ActivityRead) -> datetime | None:
+    return activity.occurred_at or activity.created_at  # None: unreadable
 
 
 _TASK_SHOWN: dict[str, Callable[[ActivityRead], object]] = {

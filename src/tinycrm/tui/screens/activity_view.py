@@ -99,7 +99,8 @@ class ActivityScreen(CrmModalScreen[None]):
             fit(f"{activity.kind} · {activity.subject}", width)
         )
         when = activity.occurred_at or activity.done_at or activity.created_at
-        at, ago = fmt.due(when, now)  # "(2026-11-20)" after "2026-11-20 14:30" says nothing
+        # "(2026-11-20)" after "2026-11-20 14:30" says nothing; no time: other SQL's text
+        at, ago = fmt.due(when, now) if when is not None else ("unreadable", "")
         rows: list[tuple[str, str]] = [
             ("When", f"{at}  ({ago})" if ago else at),
             ("By", activity.owner),

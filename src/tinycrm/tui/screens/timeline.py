@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from tinycrm.api.models import ActivityRead, EventRead
 from tinycrm.tui import format as fmt
 from tinycrm.tui.widgets.rows import Row
+
+_UNREADABLE = datetime.min.replace(tzinfo=UTC)  # a time other SQL stored as none
 
 STATUS_ROLES = {"open": "accent", "won": "success", "lost": "error"}
 
@@ -41,7 +43,8 @@ def timeline_rows(
     entries: list[tuple[datetime, Row]] = []
     targets: dict[str, tuple[str, int]] = {}
     for item in items:
-        when = item.occurred_at or item.done_at or item.created_at
+        # None: other SQL stored no time (its warning names it): last, shown as unreadable
+        when = item.occurred_at or item.done_at or item.created_at or _UNREADABLE
         label = "task ✓" if item.kind == "task" and item.done_at else item.kind
         key = f"activity:{item.id}"
         links = {"deal": item.deal, "contact": item.contact, "company": item.company}
@@ -54,7 +57,9 @@ def timeline_rows(
                     (f"{label:<8}", "accent"),
                     (item.subject, "strong"),
                     (f"  {about}" if about else "", "muted"),
-                    right=[(fmt.relative(when, now), "muted")],
+                    right=[
+                        (fmt.relative(when, now) if when != _UNREADABLE else "unreadable", "muted")
+                    ],
                 ),
             )
         )
