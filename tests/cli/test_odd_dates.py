@@ -24,7 +24,10 @@ DUE = (
 
 
 def _sql(*statements: str) -> None:
+    from tinycrm.store.search_index import register_sqlite_fold
+
     with sqlite3.connect(os.environ["TINYCRM_DB"]) as db:
+        register_sqlite_fold(db)  # the search index's triggers call it
         for statement in statements:
             db.execute(statement)
 

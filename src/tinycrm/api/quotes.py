@@ -207,7 +207,8 @@ def quote_document(quote: QuoteRead, seller: SellerSettings | None) -> QuoteDocu
     return QuoteDocument(
         number=quote.number,
         status=quote.status,
-        issued=dates.to_local(quote.created_at).date().isoformat(),
+        # no time: other SQL stored none (its warning names the quote)
+        issued=dates.to_local(quote.created_at).date().isoformat() if quote.created_at else "",
         valid_until=quote.valid_until.isoformat(),
         currency=code,
         seller=Party(seller.name if seller else None, tuple(seller_lines)),

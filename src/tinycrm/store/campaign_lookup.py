@@ -42,7 +42,7 @@ class CampaignRead(ReadModel):
     sent: int = 0
     responded: int = 0
     converted: int = 0
-    created_at: datetime
+    created_at: datetime | None  # None: unreadable (other SQL wrote no time)
 
 
 class CampaignRemoval(CampaignRead):

@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, or_, select
 from sqlmodel import Session, col
 
 from tinycrm import dates, money, terms
-from tinycrm.store import validate
+from tinycrm.store import odd_dates, validate
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Conflict, Invalid
 from tinycrm.store.models import Contact, Deal, LifecycleChange
@@ -45,7 +45,9 @@ def state_on(contract: Contract, today: date) -> Term:
     """The contract's status and current term on ``today`` (pure: nothing is written).
 
     An auto-renewing contract whose end day has passed is in the term that holds
-    ``today``, as if every roll-forward had been written down already."""
+    ``today``, as if every roll-forward had been written down already. One of its days
+    other SQL stored as no date: ``OddAmount`` naming it (``odd_dates``)."""
+    odd_dates.refuse_unreadable("contract", contract.id)
     start, end, index = contract.start_date, contract.end_date, contract.term_index
     if contract.cancelled_on is not None and contract.cancelled_on <= today:
         return Term("cancelled", start, end, index)

@@ -361,8 +361,8 @@ class Campaign(TableModel, table=True):
     name: str
     name_key: str = Field(unique=True)
     channel: str  # email, event, ads, social, direct mail
-    starts_on: date | None = None
-    ends_on: date | None = None
+    starts_on: date | None = Field(default=None, sa_column=Column(StoredDate()))
+    ends_on: date | None = Field(default=None, sa_column=Column(StoredDate()))
     # None also when other SQL stored no whole number of minor units (MinorUnits; named)
     budget_minor: int | None = Field(default=None, sa_column=Column(MinorUnits("campaign")))
     currency: str = "EUR"
@@ -543,7 +543,7 @@ class ActivityRead(ReadModel):
 
 class EventRead(ReadModel):
     id: int
-    at: datetime
+    at: datetime | None  # None: unreadable (other SQL wrote no time)
     actor: str
     action: str
     entity: str
@@ -574,7 +574,7 @@ class StageChangeRead(ReadModel):
     to_stage: str | None
     from_status: str | None
     to_status: str
-    at: datetime
+    at: datetime | None  # None: unreadable (other SQL wrote no time)
     actor: str
 
 

@@ -127,6 +127,32 @@ def unreadable_of(session: Any, odd: OddAmounts | None, table: str) -> dict[int,
     return {i: sorted(stored) for i, _, stored in _rows(session, table, odd.dates[table])}
 
 
+def refuse_unreadable(table: str, record_id: int | None) -> None:
+    """``odd_amounts.OddAmount`` naming record ``record_id`` of ``table`` when the store
+    session read one of its dates or times as none (other SQL stored ``'not a date'``):
+    for what cannot be worked out without it (a contract's term, a quote's expiry), so
+    a list leaves it out naming it and a show refuses in one line, not a traceback."""
+    from tinycrm.store.odd_amounts import OddAmount
+    from tinycrm.store.types import ODD_AMOUNTS
+
+    odd = ODD_AMOUNTS.get()
+    if odd is None or odd.session is None or not odd.dates.get(table):
+        return
+    what, _, columns = _info(table)
+    for found, label, stored in _rows(odd.session, table, odd.dates[table]):
+        if found == record_id:
+            odd.named.add((table, found))  # said here: not again when the session ends
+            said = "; ".join(
+                f"its {columns[c][0]} is stored as {repr(v)[:40]}" for c, v in stored.items()
+            )
+            fixes = "; ".join(columns[c][1].format(id=found) for c in stored)
+            raise OddAmount(
+                f"{what} #{found} {label}",
+                f"{said}, no date or time (written by other SQL?)",
+                f"give it again ({fixes})",
+            )
+
+
 def name_them(session: Any, odd: OddAmounts) -> None:
     """A ``TinyCrmWarning`` for each record holding a date or time ``odd`` saw read as
     none: ``deal #1 Acme: its close date is stored as 'not a date', no date (written by

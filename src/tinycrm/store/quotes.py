@@ -26,7 +26,7 @@ from sqlmodel import Session, col
 
 from tinycrm import dates, money, pricing
 from tinycrm.errors import warn
-from tinycrm.store import odd_amounts, validate
+from tinycrm.store import odd_amounts, odd_dates, validate
 from tinycrm.store.deal_items import items_of, sound
 from tinycrm.store.deals import close_in, lock_deal, resolve_deal
 from tinycrm.store.engine import Store
@@ -81,7 +81,10 @@ def resolve_quote(session: Session, ref: str | int) -> Quote:
 
 
 def status_on(quote: Any, today: date) -> str:
-    """The status a person sees: a draft or sent quote past its valid-until day is expired."""
+    """The status a person sees: a draft or sent quote past its valid-until day is expired.
+    A valid-until day other SQL stored as no date: ``OddAmount`` naming the quote."""
+    if quote.valid_until is None:
+        odd_dates.refuse_unreadable("quote", quote.id)
     if quote.status in OPEN and quote.valid_until < today:
         return "expired"
     return str(quote.status)

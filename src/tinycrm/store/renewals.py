@@ -28,6 +28,7 @@ from sqlalchemy import and_, or_, select
 from sqlmodel import Session, col
 
 from tinycrm import dates, money, safetext, terms
+from tinycrm.errors import warn
 from tinycrm.store.contract_terms import (
     ENTITY,
     LIVE,
@@ -43,6 +44,7 @@ from tinycrm.store.contract_terms import (
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import NotFound
 from tinycrm.store.models import Company, Contact, LifecycleChange, ReadModel
+from tinycrm.store.odd_amounts import OddAmount
 from tinycrm.store.records import change_lifecycle, record_event
 from tinycrm.store.reminder_items import ago
 from tinycrm.store.service_models import Contract
@@ -374,7 +376,11 @@ def contract_items(
     ).all()
     items: list[dict[str, object]] = []
     for contract, company in rows:
-        state = state_on(contract, today)
+        try:
+            state = state_on(contract, today)
+        except OddAmount as odd:  # a day other SQL stored as no date: named, not told
+            warn(f"{odd.record}: {odd.odd}: never reminded; {odd.fix}")
+            continue
         if state.status == "cancelled":
             continue
         title = contract.title + (f" ({company})" if company else "")

@@ -16,7 +16,7 @@ from sqlmodel import Field, col
 
 from tinycrm.store.models import IDS_NEVER_REUSED, ReadModel, TableModel
 from tinycrm.store.sums import exact_sum
-from tinycrm.store.types import MinorUnits, Number, UTCDateTime, utcnow
+from tinycrm.store.types import MinorUnits, Number, StoredDate, UTCDateTime, utcnow
 
 
 def _fk(target: str, ondelete: str, *, nullable: bool = True, index: bool = True) -> Column:
@@ -119,7 +119,7 @@ class Quote(TableModel, table=True):
     deal_id: int | None = Field(default=None, sa_column=_fk("deal.id", "SET NULL"))
     status: str = Field(default="draft", index=True)  # draft, sent, accepted, declined
     currency: str
-    valid_until: date = Field(index=True)
+    valid_until: date = Field(sa_column=Column(StoredDate(), nullable=False, index=True))
     notes: str | None = None
     deal_title: str
     company: str | None = None
@@ -176,8 +176,8 @@ class ProductRead(ReadModel):
     recurring: str | None
     archived: bool
     archived_at: datetime | None
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime | None  # None: unreadable (other SQL wrote no time)
+    updated_at: datetime | None
 
 
 class DealItemRead(ReadModel):
@@ -256,8 +256,8 @@ class QuoteRead(ReadModel):
     owner: str
     sent_at: datetime | None
     decided_at: datetime | None
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime | None  # None: unreadable (other SQL wrote no time)
+    updated_at: datetime | None
 
 
 class QuoteHeadRead(ReadModel):
@@ -284,5 +284,5 @@ class QuoteHeadRead(ReadModel):
     owner: str
     sent_at: datetime | None
     decided_at: datetime | None
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime | None  # None: unreadable (other SQL wrote no time)
+    updated_at: datetime | None

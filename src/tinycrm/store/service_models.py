@@ -12,7 +12,7 @@ from sqlalchemy import Column, Index
 from sqlmodel import Field
 
 from tinycrm.store.models import IDS_NEVER_REUSED, ReadModel, TableModel, _created, _fk
-from tinycrm.store.types import MinorUnits, Number, UTCDateTime
+from tinycrm.store.types import MinorUnits, Number, StoredDate, UTCDateTime
 
 
 class Contract(TableModel, table=True):
@@ -30,10 +30,13 @@ class Contract(TableModel, table=True):
     currency: str
     # the recurring revenue a year of the deal's recurring items when it was made (0021)
     arr_minor: int | None = Field(default=None, sa_column=Column(MinorUnits("contract")))
-    start_date: date  # the current term's first day
-    end_date: date  # the current term's last day (included)
+    # the current term's first day
+    start_date: date = Field(sa_column=Column(StoredDate(), nullable=False))
+    # the current term's last day (included)
+    end_date: date = Field(sa_column=Column(StoredDate(), nullable=False))
     term: str | None = None  # 12m, 30d (tinycrm.terms); None: only an end date was given
-    anchor_date: date  # the day later terms are counted from (month ends do not drift)
+    # the day later terms are counted from (month ends do not drift)
+    anchor_date: date = Field(sa_column=Column(StoredDate(), nullable=False))
     term_index: int = 0  # the current term's number counted from anchor_date (-1: its own end)
     auto_renew: bool = False
     notice: str | None = None  # 30d, 3m: notice must be given this long before the end
@@ -41,10 +44,12 @@ class Contract(TableModel, table=True):
     renewal_deal_id: int | None = Field(
         default=None, sa_column=_fk("deal.id", "SET NULL", index=False)
     )  # the renewal deal opened for the current term
-    renewal_deal_for: date | None = None  # the end day of the term it was opened for
-    cancelled_on: date | None = None
+    # the end day of the term it was opened for
+    renewal_deal_for: date | None = Field(default=None, sa_column=Column(StoredDate()))
+    cancelled_on: date | None = Field(default=None, sa_column=Column(StoredDate()))
     cancel_reason: str | None = None
-    lapsed_on: date | None = None  # ended without renewal: its customer's churn was recorded
+    # ended without renewal: its customer's churn was recorded
+    lapsed_on: date | None = Field(default=None, sa_column=Column(StoredDate()))
     owner: str
     created_at: datetime = Field(sa_column=_created())
     updated_at: datetime = Field(sa_column=_created())
@@ -117,8 +122,8 @@ class ContractRead(ReadModel):
     cancelled_on: date | None
     cancel_reason: str | None
     owner: str
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime | None  # None: unreadable (other SQL wrote no time)
+    updated_at: datetime | None
 
 
 class CaseMessageRead(ReadModel):
@@ -127,7 +132,7 @@ class CaseMessageRead(ReadModel):
     kind: str
     author: str
     body: str
-    at: datetime
+    at: datetime | None  # None: unreadable (other SQL wrote no time)
 
 
 class CaseRead(ReadModel):
@@ -141,7 +146,7 @@ class CaseRead(ReadModel):
     company: str | None
     company_id: int | None
     owner: str
-    opened_at: datetime
+    opened_at: datetime | None  # None: unreadable (other SQL wrote no time)
     response_due_at: datetime | None
     resolution_due_at: datetime | None  # None while paused
     resolution_paused: bool = False  # pending, its resolution clock stopped (case_clock)
@@ -152,8 +157,8 @@ class CaseRead(ReadModel):
     breached: bool  # a target missed: answered or resolved late, or overdue now
     csat: int | None
     csat_comment: str | None
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime | None  # None: unreadable (other SQL wrote no time)
+    updated_at: datetime | None
 
 
 class CaseView(ReadModel):

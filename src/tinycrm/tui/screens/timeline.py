@@ -75,13 +75,13 @@ def timeline_rows(
         summary = event_text(event, here, name)
         entries.append(
             (
-                event.at,
+                event.at or _UNREADABLE,
                 Row.of(
                     key,
                     (f"{event.action:<8}", STATUS_ROLES.get(event.action, "muted")),
                     (summary, ""),
                     (f"  {event.actor}", "muted"),
-                    right=[(fmt.relative(event.at, now), "muted")],
+                    right=[(fmt.relative(event.at, now) if event.at else "unreadable", "muted")],
                 ),
             )
         )
