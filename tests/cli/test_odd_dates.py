@@ -241,3 +241,22 @@ def test_a_contact_or_company_time_stored_as_text_shows_as_unreadable(
     assert json.loads(cli("lead", "list", "--json").stdout)[0]["unreadable"] == ["created_at"]
     assert cli("company", "edit", "Acme", "--city", "Paris").exit_code == 0  # sets it again
     assert _said(cli("company", "list")) == []
+
+
+def test_remind_names_a_cadence_it_cannot_compare(cli: Callable[..., Run]) -> None:
+    """A contact kept in touch with counts from its creation (or cadence) time, compared in
+    SQL: one other SQL stored as text was never told, and nothing was said."""
+    assert cli("contact", "add", "Ada", "--cadence", "7d").exit_code == 0
+    assert cli("contact", "add", "Bob", "--cadence", "7d").exit_code == 0
+    _sql(
+        "UPDATE contact SET created_at = 'long ago' WHERE name = 'Ada'",
+        "UPDATE contact SET created_at = '2020-01-01 00:00:00.000000' WHERE name = 'Bob'",
+    )
+    run = cli("remind")
+    assert run.exit_code == 0, run.stderr
+    assert run.stderr.splitlines() == [
+        "Warning: contact #1 Ada: its creation time is stored as 'long ago', no date or time "
+        "(written by other SQL?): its keep-in-touch is never told; give it again (UPDATE "
+        "contact SET created_at = CURRENT_TIMESTAMP WHERE id = 1, or the time it was)"
+    ]
+    assert "Bob" in run.stdout and "Ada" not in run.stdout

@@ -224,30 +224,40 @@ def _readable(value: Any) -> bool:
     return True
 
 
+# what remind compares in SQL: (table, what a record is called, its columns, which records)
+_REMINDED = (
+    ("activity", "task", ("due_at", "remind_at"), "kind = 'task' AND done_at IS NULL"),
+    ("contact", "contact", ("cadence_since", "created_at"), "cadence_days > 0"),
+)
+
+
 def unremindable(session: Any) -> None:
-    """A ``TinyCrmWarning`` for each open task whose due or reminder time other SQL
-    stored as no time (``'soon'``): ``remind`` compares them in SQL, so such a task is
-    never due nor reminded, and was left out without a word."""
+    """A ``TinyCrmWarning`` for each open task whose due or reminder time, and each contact
+    with a keep-in-touch cadence whose start (or creation) time, other SQL stored as no
+    time (``'soon'``): ``remind`` compares them in SQL, so such a task was never due nor
+    reminded, and such a contact never told, without a word."""
     from tinycrm.store.types import ODD_AMOUNTS
 
     odd = ODD_AMOUNTS.get()
-    _, _, columns = _info("activity")
-    found = _stored_odd(
-        session, "activity", ("due_at", "remind_at"), "kind = 'task' AND done_at IS NULL"
-    )
-    for record_id, label, stored in found[:_MOST]:
-        if odd is not None:  # named here: not again when the session ends
-            odd.named.add(("activity", record_id))
-        for column, value in stored.items():
-            name, hint = columns[column]
-            never = "never due nor reminded" if column == "due_at" else "never reminded"
-            warn(
-                f"task #{record_id} {label}: its {name} is stored as {repr(value)[:40]}, no "
-                f"date or time (written by other SQL?): it is {never}; give it again "
-                f"({hint.format(id=record_id)})"
-            )
-    if len(found) > _MOST:
-        warn(f"and {len(found) - _MOST} more tasks never reminded, their times stored so")
+    for table, what, wanted, where in _REMINDED:
+        _, _, columns = _info(table)
+        found = _stored_odd(session, table, wanted, where)
+        for record_id, label, stored in found[:_MOST]:
+            if odd is not None:  # named here: not again when the session ends
+                odd.named.add((table, record_id))
+            for column, value in stored.items():
+                name, hint = columns[column]
+                never = {
+                    "due_at": "it is never due nor reminded",
+                    "remind_at": "it is never reminded",
+                }.get(column, "its keep-in-touch is never told")
+                warn(
+                    f"{what} #{record_id} {label}: its {name} is stored as "
+                    f"{repr(value)[:40]}, no date or time (written by other SQL?): {never}; "
+                    f"give it again ({hint.format(id=record_id)})"
+                )
+        if len(found) > _MOST:
+            warn(f"and {len(found) - _MOST} more {what}s never reminded, their times stored so")
 
 
 def refuse_in_a_dump(session: Any) -> None:
