@@ -260,3 +260,24 @@ def test_remind_names_a_cadence_it_cannot_compare(cli: Callable[..., Run]) -> No
         "contact SET created_at = CURRENT_TIMESTAMP WHERE id = 1, or the time it was)"
     ]
     assert "Bob" in run.stdout and "Ada" not in run.stdout
+
+
+def test_next_remind_and_won_read_a_deal_whose_currency_is_no_code(
+    cli: Callable[..., Run],
+) -> None:
+    """next and remind --all (weighing a deal closing soon) and deal won (writing its
+    event's label) ended in a traceback (ValueError: unknown currency 'XYZ')."""
+    assert cli("deal", "add", "Odd", "--amount", "5", "--close", "+3d").exit_code == 0
+    assert cli("deal", "add", "Fine", "--amount", "7", "--close", "+2d").exit_code == 0
+    _sql("UPDATE deal SET currency = 'XYZ' WHERE title = 'Odd'")
+    warned = (
+        "Warning: deal #1 Odd: its currency is stored as 'XYZ', no ISO 4217 code (written by "
+        "other SQL?): its amount shown as unreadable; give it again (tinycrm deal edit 1 "
+        "--currency)"
+    )
+    for args in [("next",), ("remind", "--all"), ("deal", "won", "Odd")]:
+        run = cli(*args)
+        assert run.exit_code == 0, (args, run.stderr)
+        assert run.stderr.splitlines() == [warned], args
+        assert "Odd" in run.stdout, args
+    assert "€7.00" in cli("next").stdout

@@ -150,6 +150,8 @@ def to_read(session: Session, deal: Deal) -> DealRead:
 
 
 def _label(deal: Deal) -> str:
+    if not money.is_currency(deal.currency):  # other SQL stored 'XYZ': read, it is named
+        return deal.title
     amount = money.format_money(_amount(deal), deal.currency)
     return f"{deal.title} ({amount})" if amount else deal.title
 

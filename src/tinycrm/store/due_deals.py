@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlmodel import Session, col
 
 from tinycrm import dates, money
+from tinycrm.store import odd_dates
 from tinycrm.store.engine import chunks
 from tinycrm.store.log_models import StageChange
 from tinycrm.store.models import Activity, Company, Deal, Stage, effective_probability
@@ -50,13 +51,16 @@ def weighted(deal: OpenDeal) -> tuple[Decimal | None, int]:
     probability = effective_probability(deal.status, deal.probability, deal.stage_probability)
     if deal.amount_minor is None:
         return None, probability
+    if not money.is_currency(deal.currency):  # other SQL stored 'XYZ': no amount to weigh
+        odd_dates.unknown_currency_once(deal.id, deal.title, deal.currency)
+        return None, probability
     amount = money.from_minor(deal.amount_minor, deal.currency)
     return amount * probability / 100, probability
 
 
 def money_at(deal: OpenDeal, probability: int) -> str:
-    if deal.amount_minor is None:
-        return ""
+    if deal.amount_minor is None or not money.is_currency(deal.currency):
+        return ""  # no amount, or none readable (its currency no ISO 4217 code: named)
     amount = money.format_money(money.from_minor(deal.amount_minor, deal.currency), deal.currency)
     return f"{amount} at {probability}%"
 

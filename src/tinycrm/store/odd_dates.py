@@ -322,6 +322,19 @@ def unsummable_currency(session: Any, stored: Any) -> str:
     )
 
 
+def unknown_currency_once(record_id: int, title: str, stored: Any) -> None:
+    """``unknown_currency``, said once in a store session however often the deal is read
+    (``remind`` and ``next`` weigh a deal more than once)."""
+    from tinycrm.store.types import ODD_AMOUNTS
+
+    odd = ODD_AMOUNTS.get()
+    if odd is not None:
+        if ("deal currency", record_id) in odd.named:
+            return
+        odd.named.add(("deal currency", record_id))
+    unknown_currency(record_id, title, stored)
+
+
 def _odd_currencies(session: Any) -> list[str]:
     """The deals whose currency is no ISO 4217 code as a restore takes it (``'XYZ'``)."""
     from tinycrm import money
