@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from typing import Any
 
 import pytest
@@ -654,3 +655,42 @@ def test_a_semicolon_or_comma_inside_an_encoded_name_separates_nothing() -> None
     assert m.names["jm@x.example"] == "Müller; Jürgen"
     assert m.to == ("a@x.example", "b@y.example")
     assert m.names["a@x.example"] == "Lee, Ann"
+
+
+@pytest.mark.parametrize(
+    ("line", "date", "when"),
+    [  # Thunderbird and mutt write the From line in local time, with no zone
+        (  # California (UTC-8): stored 10:00 local, sent 09:55 local
+            "From - Sat Dec 07 10:00:00 2024",
+            "Sat, 07 Dec 2024 09:55:00 -0800",
+            datetime(2024, 12, 7, 17, 55, tzinfo=UTC),
+        ),
+        (  # Hawaii (UTC-10): sent 23:50 local, stored 00:05 local the next day
+            "From ana@client.example Sun Dec  8 00:05:00 2024",
+            "Sat, 07 Dec 2024 23:50:00 -1000",
+            datetime(2024, 12, 8, 9, 50, tzinfo=UTC),
+        ),
+    ],
+)
+def test_a_from_line_in_local_time_does_not_refuse_the_date_of_mail_west_of_utc(
+    line: str, date: str, when: datetime
+) -> None:
+    """A From line without a zone is in its mail program's local time: read as UTC, an
+    mbox saved in America had every Date hours 'after it was received', so each message
+    was dated by its From line (hours off) with '(not a date it can have been sent on)'
+    in its text. Its zone is unknown, so a Date up to 14 hours later (UTC+14 to UTC) is
+    believed; a Date a day later still is not."""
+    m = parse_message(f"{line}\nDate: {date}\n".encode() + UNDATED.split(b"\n", 2)[2])
+    assert (m.date, m.dated_by) == (when, "Date")
+    zoned = line.replace(" 2024", " +0000 2024")  # a zone named: no more than SLACK
+    assert parse_message(f"{zoned}\nDate: {date}\n".encode() + UNDATED).dated_by == "From line"
+
+
+def test_a_from_line_in_local_time_lets_no_date_ahead_of_now_in() -> None:
+    from tinycrm.clock import utcnow
+
+    stored = utcnow() - timedelta(minutes=10)
+    line = f"From ana@client.example {stored:%a %b %d %H:%M:%S %Y}"
+    ahead = utcnow() + timedelta(hours=10)
+    m = parse_message(f"{line}\nDate: {format_datetime(ahead)}\n".encode() + UNDATED)
+    assert m.dated_by == "From line"

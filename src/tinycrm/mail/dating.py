@@ -69,12 +69,17 @@ def dated(
         with suppress(OverflowError, ValueError):
             when = aware.astimezone(UTC)
             server = (when, "INTERNALDATE") if _possible(when, now) else None
+    unzoned = False  # a From line without a zone: its mail program's local time
     if server is None:
-        stored = _from_line_date(message.get_unixfrom() or "")
+        stored, zoned = _from_line_date(message.get_unixfrom() or "")
         server = (stored, "From line") if stored is not None else None
+        unzoned = stored is not None and not zoned
     if server is None:
         server = _newest_received(message, now)
-    if date is not None and _possible(date, server[0] if server is not None else now):
+    latest = server[0] if server is not None else now  # the latest the Date can be
+    if unzoned:  # UTC-12 to UTC+14: up to 14 hours later in UTC, never ahead of now
+        latest = min(latest + ZONES, now)
+    if date is not None and _possible(date, latest):
         return date, "Date"
     return server if server is not None else (None, None)
 
@@ -90,23 +95,26 @@ _ASCTIME = re.compile(
 )
 
 
-def _from_line_date(line: str) -> datetime | None:
-    """The date on an mbox ``From sender date`` line (UTC unless it names a zone, as
-    mail programs write it), or None: no line, no date on it, or one the message cannot
-    have been stored on (before 1971, or ahead of now)."""
+def _from_line_date(line: str) -> tuple[datetime | None, bool]:
+    """The date on an mbox ``From sender date`` line, or None: no line, no date on it,
+    or one the message cannot have been stored on (before 1971, or ahead of now); and
+    whether the line names its zone. One that names none is taken as UTC, though mail
+    programs (Thunderbird, mutt) write their local time there."""
     from tinycrm.clock import utcnow
 
     text = " ".join(line.split()[2:])  # "From", the sender, then the date
     if not text:
-        return None
+        return None, False
     found = _ASCTIME.search(text)
+    zoned = True
     if found is not None:
+        zoned = bool(found["zone"] or found["zone2"])
         zone = found["zone"] or found["zone2"] or "+0000"
         text = f"{found['day']} {found['month']} {found['year']} {found['time']} {zone}"
     when = header_date(text)  # else an RFC 5322 date, as some programs write
     if when is None or not _possible(when, utcnow()):
-        return None
-    return when
+        return None, zoned
+    return when, zoned
 
 
 def _newest_received(message: EmailMessage, now: datetime) -> tuple[datetime, DatedBy] | None:
@@ -121,6 +129,7 @@ def _newest_received(message: EmailMessage, now: datetime) -> tuple[datetime, Da
 
 
 EARLIEST = datetime(1971, 1, 1, tzinfo=UTC)  # no mail was sent before (1970: a clock at 0)
+ZONES = timedelta(hours=14)  # how far a local time may be ahead of UTC (UTC+14)
 SLACK = timedelta(minutes=5)  # how far one clock may run ahead of another's: what a
 # typed activity may be ahead of now (the store's FUTURE_SLACK)
 
