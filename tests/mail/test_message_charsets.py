@@ -137,3 +137,24 @@ def test_a_charset_holding_a_nul_is_read_as_an_unknown_one_not_a_crash(charset: 
     assert parse_message(raw).body == "Grüße, Ann"
     html = _message(f"text/html; charset={charset}", "8bit", b"<p>Hello</p>")
     assert parse_message(html).body == "Hello"
+
+
+def test_a_header_in_raw_iso_2022_jp_is_read_and_keeps_its_address() -> None:
+    """Japanese mail programs long wrote headers in ISO-2022-JP as it is (7-bit, with
+    escape sequences), not in encoded words. The subject came in as the escapes' remains
+    ('8+@Q$b$j'), and in From the '(' of 'ESC ( B' opened a comment that took the
+    address with it: the message was logged for no one."""
+    name, subject = "テスト 太郎".encode("iso-2022-jp"), "見積もり".encode("iso-2022-jp")
+    m = parse_message(
+        b"From: " + name + b" <jp@x.example>\nTo: me@my.example\nSubject: Re: " + subject
+        + b"\nDate: Mon, 7 Dec 2026 10:00:00 +0900\n"
+        b"Content-Type: text/plain; charset=iso-2022-jp\n\n" + "本文".encode("iso-2022-jp")
+    )  # fmt: skip
+    assert (m.sender, m.names, m.subject) == (
+        "jp@x.example",
+        {"jp@x.example": "テスト 太郎"},
+        "Re: 見積もり",
+    )
+    # an escape sequence that is no ISO-2022-JP is still dropped as before
+    other = parse_message(b"From: a\x1b(Bb\x1b$Q <a@x.example>\n\nz")
+    assert (other.sender, other.names) == ("a@x.example", {"a@x.example": "ab"})

@@ -77,12 +77,13 @@ COMMENT_DEPTH = 32  # deeper (comments in comments): the parsers recurse into ea
 
 def readable(name: str, value: str) -> str:
     """A raw header value as the parsers can take it: 8-bit bytes read as text (see
-    :func:`eight_bit`); one over :data:`HEADER_MAX` characters cut at a space (an
-    address list over :data:`ADDRESSES_MAX`, after its last whole address); comments
-    nested deeper than :data:`COMMENT_DEPTH` flattened (their parentheses dropped)."""
+    :func:`eight_bit`), one in ISO-2022-JP as it is decoded; one over :data:`HEADER_MAX`
+    characters cut at a space (an address list over :data:`ADDRESSES_MAX`, after its
+    last whole address); comments nested deeper than :data:`COMMENT_DEPTH` flattened
+    (their parentheses dropped)."""
     if not isinstance(value, str):
         return value
-    value = eight_bit(value)
+    value = _iso_2022_jp(eight_bit(value))
     addresses = name.lower().removeprefix("resent-") in _ADDRESS_HEADERS
     if addresses and _CONTROL.search(value):  # the parser reads no mailbox around one
         value = _CONTROL.sub("", ESCAPE_SEQUENCE.sub("", value))
@@ -95,6 +96,22 @@ def readable(name: str, value: str) -> str:
     if value.count("(") > COMMENT_DEPTH and _depth(value) > COMMENT_DEPTH:
         value = value.replace("(", " ").replace(")", " ")
     return value
+
+
+# ISO-2022-JP's switch to JIS X 0208 (ESC $ B, or ESC $ @ of its 1978 version)
+_JIS = re.compile("\x1b\\$[@B]")
+
+
+def _iso_2022_jp(value: str) -> str:
+    """``value`` read as ISO-2022-JP when it is a header in it as it is (7-bit, with
+    its escape sequences), as Japanese mail programs long wrote them rather than in
+    encoded words; else as it is (its escape sequences are then dropped as any are)."""
+    if _JIS.search(value) is None:
+        return value
+    try:
+        return value.encode("ascii").decode("iso2022_jp_2")
+    except UnicodeError:  # other text beside it, or no ISO-2022-JP after all
+        return value
 
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # not a tab, CR or LF
