@@ -353,3 +353,25 @@ def test_a_blank_stage_is_refused_as_empty(store) -> None:
         assert str(err.value) == (
             "stage must not be empty (stages of Sales: Lead-in, Qualified, Proposal, Negotiation)"
         )
+
+
+def test_a_new_deal_in_a_blank_stage_or_pipeline_is_refused(store) -> None:
+    """`deal add Q --stage ''` (a `$STAGE` unset) quietly opened the deal in Lead-in, and
+    `--pipeline ''` in the first pipeline; `deal move Q Proposal --pipeline ''` moved it in
+    its own. Each is refused now, naming what there is, and nothing is written."""
+    add_pipeline(store, name="Hiring", stages=[("Applied", 10, None)])
+    for blank in ("", "  "):
+        with pytest.raises(Invalid) as err:
+            add_deal(store, title="Q", stage=blank)
+        assert str(err.value) == (
+            "stage must not be empty (stages of Sales: Lead-in, Qualified, Proposal, Negotiation)"
+        )
+        with pytest.raises(Invalid) as err:
+            add_deal(store, title="Q", pipeline=blank)
+        assert str(err.value) == "pipeline must not be empty (pipelines: Sales, Hiring)"
+    assert list_deals(store) == []
+    add_deal(store, title="Z")
+    with pytest.raises(Invalid) as err:
+        move_deal(store, "Z", "Proposal", pipeline="")
+    assert str(err.value) == "pipeline must not be empty (pipelines: Sales, Hiring)"
+    assert get_deal(store, "Z").stage == "Lead-in"

@@ -30,7 +30,7 @@ from tinycrm.store.models import (
     StageChangeRead,
     effective_probability,
 )
-from tinycrm.store.pipelines import resolve_pipeline, resolve_stage, stages_of
+from tinycrm.store.pipelines import given_pipeline, resolve_pipeline, resolve_stage, stages_of
 from tinycrm.store.records import (
     UNSET,
     Unset,
@@ -292,9 +292,9 @@ def insert_deal(
     deal is linked to the contact's company. Returns the deal and its stage."""
     clean_title = validate.name(title, "deal title")
     minor, code = validate.money_minor(amount, currency, default=DEFAULT_CURRENCY)
-    pipe = resolve_pipeline(session, pipeline)
+    pipe = given_pipeline(session, pipeline)
     assert pipe.id is not None
-    if stage:
+    if stage is not None:
         target = resolve_stage(session, pipe, stage)
     else:
         stages = stages_of(session, pipe.id)
@@ -546,8 +546,8 @@ def move_deal(store: Store, ref: str | int, stage: str, *, pipeline: str | None 
         if deal.status != "open":
             raise Conflict(f"deal {deal.title} is {deal.status}; reopen it before moving it")
         pipe = (
-            resolve_pipeline(session, pipeline)
-            if pipeline
+            given_pipeline(session, pipeline)
+            if pipeline is not None
             else session.get(Pipeline, deal.pipeline_id)
         )
         assert pipe is not None and pipe.id is not None

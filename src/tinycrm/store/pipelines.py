@@ -56,6 +56,17 @@ def resolve_pipeline(session: Session, ref: str | int | None) -> Pipeline:
     )
 
 
+def given_pipeline(session: Session, ref: str | int | None) -> Pipeline:
+    """:func:`resolve_pipeline` for a pipeline the user named: ``None`` is the default, but
+    a blank name (``--pipeline "$P"`` with P unset) is refused, naming the pipelines."""
+    if isinstance(ref, str) and not ref.strip():
+        names = session.scalars(
+            select(col(Pipeline.name)).order_by(col(Pipeline.position), col(Pipeline.id))
+        )
+        raise Invalid(f"pipeline must not be empty (pipelines: {', '.join(names) or 'none'})")
+    return resolve_pipeline(session, ref)
+
+
 def stages_of(session: Session, pipeline_id: int) -> list[Stage]:
     return list(
         session.scalars(
