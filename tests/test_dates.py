@@ -328,10 +328,62 @@ def test_a_day_written_with_slashes_or_dots_is_told_its_iso_form(text: str, advi
         assert message == f"cannot understand date {text!r} ({advice})"
 
 
-@pytest.mark.parametrize("text", ["31/02/2026", "32/12/2026", "13/13/2026", "1/2/3"])
-def test_a_slashed_day_that_is_no_day_gets_the_general_hint(text: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("2026-02-30", "invalid date '2026-02-30' (February 2026 has 28 days)"),
+        ("2027-02-29 9:00", "invalid date '2027-02-29 9:00' (February 2027 has 28 days)"),
+        ("2026-04-31", "invalid date '2026-04-31' (April 2026 has 30 days)"),
+        ("2026-13-01", "invalid date '2026-13-01' (there is no month 13)"),
+        ("2026-02-00", "invalid date '2026-02-00' (there is no day 0)"),
+        ("0000-01-01", "invalid date '0000-01-01' (there is no year 0)"),
+        (
+            "31/02/2026",
+            "cannot understand date '31/02/2026' (February 2026 has 28 days; "
+            "write a day year-month-day, as 2026-02-28)",
+        ),
+        (
+            "29.02.2027",
+            "cannot understand date '29.02.2027' (February 2027 has 28 days; "
+            "write a day year-month-day, as 2027-02-28)",
+        ),
+        (
+            "02/31/2026",
+            "cannot understand date '02/31/2026' (February 2026 has 28 days; "
+            "write a day year-month-day, as 2026-02-28)",
+        ),
+        (
+            "31/02",
+            "cannot understand date '31/02' (February 2026 has 28 days; "
+            "write a day year-month-day, as 2026-02-28)",
+        ),
+        (
+            "32/12/2026",
+            "cannot understand date '32/12/2026' (December 2026 has 31 days; "
+            "write a day year-month-day, as 2026-12-31)",
+        ),
+        (
+            "13/13/2026",
+            "cannot understand date '13/13/2026' (there is no month 13; "
+            "write a day year-month-day)",
+        ),
+        ("31/12", "cannot understand date '31/12' (write it year-month-day: 2026-12-31)"),
+    ],
+)
+def test_a_day_that_is_no_day_is_told_why(text: str, message: str) -> None:
+    """`--close 31/02`, `29/02/2027` and `31/02/2026` got the general hint (try
+    2026-12-01, today, ...) and `--due 2026-02-30` 'no such day': neither said what was
+    wrong with a day that looks right. Now the month's length (or that there is no such
+    month), and the month's last day to write instead; a day with no year is this year's."""
+    for parse in (when, lambda t: parse_date(t, today=TODAY, tz=BER)):
+        with pytest.raises(ValueError) as info:
+            parse(text)
+        assert str(info.value) == message
+
+
+def test_a_slashed_text_that_is_no_day_of_any_year_gets_the_general_hint() -> None:
     with pytest.raises(ValueError) as info:
-        when(text)
+        when("1/2/3")
     assert "(try 2026-12-01, today" in str(info.value)
 
 

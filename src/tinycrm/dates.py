@@ -346,7 +346,7 @@ def _parse_when(text: str, now: datetime | None, zone: tzinfo, end_of_day: bool)
     day_text, clock = _split_time(s, text)
     day = _parse_day(day_text, today, text)
     if day is None:
-        raise _not_understood(text)
+        raise _not_understood(text, today)
     if clock is None:
         clock = _END_OF_DAY if end_of_day else time(0, 0)
     return _combine(day, clock, zone)
@@ -370,7 +370,7 @@ def _parse_date(text: str, today: date | None, zone: tzinfo) -> date:
     day_text, _clock_unused = _split_time(s, text)
     day = _parse_day(day_text, today, text)
     if day is None:
-        raise _not_understood(text)
+        raise _not_understood(text, today)
     return day
 
 
@@ -397,10 +397,10 @@ _PAST_THE_CALENDAR = re.compile(
 ``+99999999y`` is, rather than as a text not understood."""
 
 
-def _not_understood(text: str) -> ValueError:
+def _not_understood(text: str, today: date | None = None) -> ValueError:
     if _PAST_THE_CALENDAR.fullmatch(" ".join(text.lower().split())):
         return ValueError(f"date {_show(text)} is out of range")
-    advice = _iso_advice(text) or _respelt(text) or _HINT
+    advice = _iso_advice(text, today) or _respelt(text) or _HINT
     return ValueError(f"cannot understand date {_show(text)} ({advice})")
 
 
@@ -430,16 +430,18 @@ def _respelt(text: str) -> str | None:
     return f"did you mean {meant!r}?"
 
 
-_SLASHED_DAY = re.compile(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})( \S.*)?")
+_SLASHED_DAY = re.compile(r"(\d{1,2})[./-](\d{1,2})(?:[./-](\d{4}))?( \S.*)?")
 
 
-def _iso_advice(text: str) -> str | None:
-    """For a day written the way people do (``31/12/2026``, ``31.12.2026``, ``12/31/2026``),
-    how to write it for tinycrm: the day it can be, or both when the order is unclear."""
+def _iso_advice(text: str, today: date | None) -> str | None:
+    """For a day written the way people do (``31/12/2026``, ``31.12.2026``, ``12/31/2026``,
+    ``31/12`` this year), how to write it for tinycrm: the day it can be, or both when the
+    order is unclear; for no day at all (``31/02``), why, and the month's last day."""
     m = _SLASHED_DAY.fullmatch(" ".join(text.split()))
     if m is None:
         return None
-    first, second, year = int(m[1]), int(m[2]), int(m[3])
+    first, second = int(m[1]), int(m[2])
+    year = int(m[3]) if m[3] else (today or local_today()).year
     forms: list[str] = []
     for month, dom in ((second, first), (first, second)):  # day first, then month first
         try:
@@ -448,7 +450,15 @@ def _iso_advice(text: str) -> str | None:
             continue
         if iso not in forms:
             forms.append(iso)
-    return f"write it year-month-day: {' or '.join(forms)}" if forms else None
+    if forms:
+        return f"write it year-month-day: {' or '.join(forms)}"
+    # no day either way: the reading whose month is one (31/02: February, 02/31 too)
+    month, dom = (second, first) if 1 <= second <= 12 else (first, second)
+    why = no_such_day(year, month, dom)
+    if 1 <= month <= 12 and dom > 28:
+        last = date(year, month, _days_in_month(year, month)).isoformat()
+        return f"{why}; write a day year-month-day, as {last}"
+    return f"{why}; write a day year-month-day"
 
 
 def _split_time(s: str, text: str) -> tuple[str, time | None]:
@@ -503,7 +513,34 @@ def _make_date(year: int, month: int, day: int, text: str) -> date:
     try:
         return date(year, month, day)
     except ValueError:
-        raise ValueError(f"invalid date {_show(text)} (no such day)") from None
+        raise NoSuchDay(text, no_such_day(year, month, day)) from None
+
+
+class NoSuchDay(ValueError):
+    """A day written as tinycrm reads days that the calendar lacks (``2026-02-30``);
+    ``why`` says so as a person would (``February 2026 has 28 days``)."""
+
+    def __init__(self, text: str, why: str) -> None:
+        super().__init__(f"invalid date {_show(text)} ({why})")
+        self.why = why
+
+
+_MONTH_NAMES = (
+    *("January", "February", "March", "April", "May", "June", "July"),
+    *("August", "September", "October", "November", "December"),
+)
+
+
+def no_such_day(year: int, month: int, day: int) -> str:
+    """Why ``year-month-day`` is no day of the calendar, said as a person would:
+    ``February 2026 has 28 days``, ``there is no month 13``."""
+    if not 1 <= month <= 12:
+        return f"there is no month {month}"
+    if not 1 <= year <= 9999:
+        return f"there is no year {year}"
+    if day < 1:
+        return f"there is no day {day}"
+    return f"{_MONTH_NAMES[month - 1]} {year} has {_days_in_month(year, month)} days"
 
 
 def _relative(s: str, text: str) -> tuple[int, str] | None:

@@ -52,6 +52,21 @@ def test_unreadable_dates_are_one_line_errors(text: str) -> None:
     assert "\n" not in str(info.value)
 
 
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("2026-02-30", "February 2026 has 28 days"),
+        ("29/02/2027", "February 2027 has 28 days"),
+        ("31 Apr 2026", "April 2026 has 30 days"),
+    ],
+)
+def test_an_imported_day_that_is_no_day_says_why(text: str, why: str) -> None:
+    """An import's '2026-02-30' was refused as 'no such day'; now it says the month's length."""
+    with pytest.raises(FormatError) as info:
+        v.parse_date(text, day_first=True)
+    assert str(info.value) == f"invalid date {text!r} ({why})"
+
+
 def test_datetimes_are_local_unless_they_say_otherwise() -> None:
     assert v.parse_datetime("2026-12-31 14:30", tz=BERLIN) == datetime(
         2026, 12, 31, 13, 30, tzinfo=UTC

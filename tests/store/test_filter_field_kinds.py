@@ -38,3 +38,15 @@ def test_an_amount_with_more_digits_than_decimals_hold_is_compared_exactly(store
     for where in (f"amount<100{tiny[1:]}", f"amount>=99.9{tiny[3:]}", f"amount!=100{tiny[1:]}",
                   "amount=100.00000000000000000000000000000"):  # fmt: skip
         assert [d.title for d in list_deals(store, where=where)] == ["Big deal"], where
+
+
+def test_a_filter_day_the_calendar_lacks_says_why(store) -> None:
+    """``close<2026-02-30`` was refused as 'not a date' with the general forms, leaving a
+    user to wonder what was wrong with it; the message now ends with the month's length."""
+    import pytest
+
+    from tinycrm.store import Invalid
+
+    with pytest.raises(Invalid) as err:
+        list_deals(store, where="close<2026-02-30")
+    assert "not '2026-02-30' (February 2026 has 28 days)" in str(err.value)

@@ -115,7 +115,9 @@ def _make(year: int, month: int, day: int, text: str) -> date:
     try:
         return date(year, month, day)
     except ValueError:
-        raise FormatError(f"invalid date {_show(text)} (no such day)") from None
+        from tinycrm.dates import no_such_day
+
+        raise FormatError(f"invalid date {_show(text)} ({no_such_day(year, month, day)})") from None
 
 
 def _clock(m: re.Match[str], text: str) -> time | None:

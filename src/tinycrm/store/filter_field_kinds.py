@@ -461,11 +461,12 @@ class _When(Field):
         else:
             try:
                 day = dates.parse_date(value.text, today=ctx.today, tz=ctx.zone)
-            except ValueError:
+            except ValueError as err:
+                why = f" ({err.why})" if isinstance(err, dates.NoSuchDay) else ""
                 raise ctx.fail(
                     value.offset,
                     f"{name} is a date (2026-01-01, today, -7d) or an age (30d, 2w, 3m, 1y), "
-                    f"not {value.text!r}",
+                    f"not {value.text!r}{why}",
                 ) from None
         try:
             start: date | datetime
