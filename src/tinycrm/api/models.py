@@ -55,6 +55,7 @@ if TYPE_CHECKING:
         StageRead,
         WebhookDeliveryRead,
     )
+    from tinycrm.store.pipeline_removals import PipelineRemoval
     from tinycrm.store.reminder_items import DueItem
     from tinycrm.store.reminders import NextAction
     from tinycrm.store.removals import CompanyRemoved, ContactRemoved, Removal
@@ -153,6 +154,7 @@ _MODULES: dict[str, str] = {
     "NextAction": "tinycrm.store.reminders",
     "PipelineChoice": "tinycrm.store.board",
     "PipelineRead": "tinycrm.store.models",
+    "PipelineRemoval": "tinycrm.store.pipeline_removals",
     "PipelineReport": "tinycrm.store.reports",
     "ProductRead": "tinycrm.store.sales_models",
     "QualificationRead": "tinycrm.store.leads",
@@ -240,6 +242,7 @@ __all__ = [
     "NextAction",
     "PipelineChoice",
     "PipelineRead",
+    "PipelineRemoval",
     "PipelineReport",
     "ProductRead",
     "QualificationRead",

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from tinycrm.config import Rule
     from tinycrm.store.engine import Store
     from tinycrm.store.models import PipelineRead, StageRead
+    from tinycrm.store.pipeline_removals import PipelineRemoval
     from tinycrm.store.pipelines import StageRemoval
 
 
@@ -99,6 +100,16 @@ class Pipelines:
         from tinycrm.store.pipelines import remove_stage
 
         return remove_stage(self._store, pipeline, stage, move_to=move_to)
+
+    def remove(
+        self, ref: str | int, *, move_to: str | int | None = None, dry_run: bool = False
+    ) -> PipelineRemoval:
+        """Remove a pipeline and its stages; its deals (required when there are any) move
+        to the pipeline ``move_to`` names, each into its stage of the same name there,
+        else the first. The only pipeline is kept. ``dry_run``: what it would do."""
+        from tinycrm.store.pipeline_removals import remove_pipeline
+
+        return remove_pipeline(self._store, ref, move_to=move_to, dry_run=dry_run)
 
     def unknown_in_rules(self, rules: Sequence[Rule]) -> Sequence[tuple[Rule, str, str]]:
         """The stages and pipelines automation ``rules`` name that do not exist (rules that

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -20,6 +20,9 @@ from tinycrm.cli.common import (
 from tinycrm.cli.output import TABLE, Output, col, output_options
 from tinycrm.safetext import quoted
 from tinycrm.vocab import plural
+
+if TYPE_CHECKING:
+    from tinycrm.api.models import PipelineRemoval
 
 app = typer.Typer(no_args_is_help=True, help="Pipelines and their stages.")
 
@@ -214,3 +217,54 @@ def stage_move(
     """Change a stage's place in its pipeline."""
     result = crm(ctx).pipelines.move_stage(stage, position=position, pipeline=pipeline)
     out.done(f"{result.name}: " + " → ".join(s.name for s in result.stages))
+
+
+@app.command("rm")
+@output_options
+def rm(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Pipeline name or id.")],
+    move_to: Annotated[
+        str | None,
+        typer.Option(
+            metavar="PIPELINE",
+            help="Move its deals to this pipeline first, each into its stage of the same "
+            "name there, else the first (required if it has any).",
+        ),
+    ] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Do not ask first (asked on a terminal).")
+    ] = False,
+    output: Output = TABLE,
+) -> None:
+    """Remove a pipeline and its stages (its deals must move elsewhere with --move-to;
+    the only pipeline is kept). Saved segments that test it are left as they are, and
+    named."""
+    import sys
+
+    from tinycrm import safetext
+
+    pipelines = crm(ctx).pipelines
+    if not yes and sys.stdin.isatty():
+        would = pipelines.remove(name, move_to=move_to, dry_run=True)
+        question = f"Remove pipeline {would.pipeline} (stages {', '.join(would.stages)})"
+        question += f" and move {_moved(would)}?" if would.moved else "?"
+        typer.confirm(safetext.display(question), abort=True)
+    removal = pipelines.remove(name, move_to=move_to)
+    if output.machine:
+        output.one(removal, lambda _: None)
+    else:
+        text = f"Removed pipeline #{removal.id} {removal.pipeline}"
+        text += f"; moved {_moved(removal)}" if removal.moved else ""
+        text += (
+            f"; {removal.default} is the default pipeline now" if removal.default_changed else ""
+        )
+        out.done(text)
+    what = f"pipeline {removal.pipeline} or its stages"
+    tell_still_named(what, removal.still_named_by, "'segment save'")
+
+
+def _moved(removal: PipelineRemoval) -> str:
+    """``3 deals to Sales (2 to Lead-in, 1 to Proposal)``."""
+    into = ", ".join(f"{n} to {stage}" for stage, n in removal.moved_into.items())
+    return f"{plural(removal.moved, 'deal')} to {removal.moved_to} ({into})"

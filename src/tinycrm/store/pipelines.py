@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import cast
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlmodel import Session, col
 
 from tinycrm import filters
@@ -384,15 +384,7 @@ def remove_stage(
         # and in id order (a deal moved out meanwhile stays out)
         for row in sorted(filter(None, (target, destination)), key=lambda s: s.id or 0):
             lock_row(session, row, "stage", row.name, key=row is destination)
-        deals = list(
-            session.scalars(
-                select(Deal)
-                .where(col(Deal.stage_id) == target.id)
-                .order_by(col(Deal.id))
-                .with_for_update()
-                .execution_options(populate_existing=True)
-            )
-        )
+        deals = locked_deals(session, col(Deal.stage_id) == target.id)
         if deals and destination is None:
             raise Conflict(
                 f"stage {target.name} still holds {plural(len(deals), 'deal')}; "
@@ -441,6 +433,20 @@ def remove_stage(
             pipeline=pipe.name,
             moved_to=destination.name if destination else "",
         )
+
+
+def locked_deals(session: Session, where: ColumnElement[bool]) -> list[Deal]:
+    """The deals ``where`` picks, in id order, locked and read afresh (a deal moved out
+    while the caller waited for its locks stays out): what a removal moves."""
+    return list(
+        session.scalars(
+            select(Deal)
+            .where(where)
+            .order_by(col(Deal.id))
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    )
 
 
 def _named_in_segments(session: Session, key: str) -> list[str]:
