@@ -234,13 +234,20 @@ def test_a_typo_in_a_command_name_suggests_the_command(cli) -> None:
         (["CONTACT", "list"], "Did you mean 'contact'?"),
         (["contact", "LIST"], "Did you mean 'list'?"),
         (["help"], "Did you mean 'tinycrm --help'?"),
+        (["contact", "rename", "1"], "Did you mean 'edit'?"),
+        (["pipeline", "stage-rename", "Lead-in"], "Did you mean 'stage-edit'?"),
+        (["pipeline", "stage-delete", "Lead-in"], "Did you mean 'stage-rm'?"),
+        (["pipeline", "stage-update", "Lead-in"], "Did you mean 'stage-edit'?"),
+        (["pipeline", "stage-reorder", "Lead-in", "2"], "Did you mean 'stage-move'?"),
+        (["pipeline", "stage-create", "X"], "Did you mean 'stage-add'?"),
         (["contact", "help"], "Did you mean 'tinycrm contact --help'?"),
     ],
 )
 def test_another_word_for_a_command_names_the_command(cli, args, meant) -> None:
     """`contact delete 1`, `deal create D`, `task complete 1`, `db migrate`, `CONTACT
     list` and `help` said only "No such command": the word another tool uses, or the
-    same in capitals, is too far from the name for a spelling guess."""
+    same in capitals, is too far from the name for a spelling guess. `pipeline
+    stage-rename` offered 'stage-rm' first (a removal for a rename): now 'stage-edit'."""
     result = cli(*args)
     assert result.exit_code == 2
     assert meant in result.stderr, result.stderr

@@ -431,10 +431,11 @@ _OTHER_WORDS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("delete", "remove", "del", "erase"), ("rm",)),
     **dict.fromkeys(("new", "create"), ("add",)),
     **dict.fromkeys(("view", "get", "info", "display"), ("show",)),
-    **dict.fromkeys(("update", "modify", "change"), ("edit",)),
+    **dict.fromkeys(("update", "modify", "change", "rename"), ("edit",)),
     **dict.fromkeys(("complete", "finish"), ("done",)),
     "close": ("won", "lost"),  # a deal's; a spelling guess said only 'lost'
     "migrate": ("upgrade",),
+    "reorder": ("move",),
 }
 """Words other tools use for a command, too far from its name for a spelling guess
 (`contact delete`: 'rm'), and the commands tinycrm has for each."""
@@ -452,6 +453,9 @@ def _another_word(exc: ClickException, ctx: Any) -> None:
     else:
         names = ctx.command.list_commands(ctx)
         meant = (typed,) if typed in names else _OTHER_WORDS.get(typed, ())
+        head, dash, word = typed.rpartition("-")
+        if not meant and dash and word in _OTHER_WORDS:  # `pipeline stage-rename`: stage-edit
+            meant = tuple(f"{head}-{name}" for name in _OTHER_WORDS[word])
         if not meant or not set(meant) <= set(names):
             return
     exc.message = f"{found[1]} Did you mean {' or '.join(map(repr, meant))}?"
