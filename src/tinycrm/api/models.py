@@ -56,6 +56,7 @@ if TYPE_CHECKING:
         WebhookDeliveryRead,
     )
     from tinycrm.store.pipeline_removals import PipelineRemoval
+    from tinycrm.store.pipelines import PipelineRename
     from tinycrm.store.reminder_items import DueItem
     from tinycrm.store.reminders import NextAction
     from tinycrm.store.removals import CompanyRemoved, ContactRemoved, Removal
@@ -155,6 +156,7 @@ _MODULES: dict[str, str] = {
     "PipelineChoice": "tinycrm.store.board",
     "PipelineRead": "tinycrm.store.models",
     "PipelineRemoval": "tinycrm.store.pipeline_removals",
+    "PipelineRename": "tinycrm.store.pipelines",
     "PipelineReport": "tinycrm.store.reports",
     "ProductRead": "tinycrm.store.sales_models",
     "QualificationRead": "tinycrm.store.leads",
@@ -243,6 +245,7 @@ __all__ = [
     "PipelineChoice",
     "PipelineRead",
     "PipelineRemoval",
+    "PipelineRename",
     "PipelineReport",
     "ProductRead",
     "QualificationRead",

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from tinycrm.store.engine import Store
     from tinycrm.store.models import PipelineRead, StageRead
     from tinycrm.store.pipeline_removals import PipelineRemoval
-    from tinycrm.store.pipelines import StageRemoval
+    from tinycrm.store.pipelines import PipelineRename, StageRemoval
 
 
 class Pipelines:
@@ -40,6 +40,12 @@ class Pipelines:
         from tinycrm.store.pipelines import add_pipeline
 
         return add_pipeline(self._store, name=name, stages=stages)
+
+    def rename(self, ref: str | int, new: str) -> PipelineRename:
+        """Rename a pipeline; saved segments testing ``pipeline=OLD`` follow (``rewritten``)."""
+        from tinycrm.store.pipelines import rename_pipeline
+
+        return rename_pipeline(self._store, ref, new)
 
     def add_stage(
         self,

@@ -109,6 +109,28 @@ def add(
     out.done(f"Added pipeline #{pipeline.id} {pipeline.name}: {names}")
 
 
+@app.command("rename")
+@output_options
+def rename(
+    ctx: typer.Context,
+    old: Annotated[str, typer.Argument(help="Pipeline name or id.")],
+    new: Annotated[str, typer.Argument(help="Its new name.")],
+    output: Output = TABLE,
+) -> None:
+    """Rename a pipeline. Saved segments testing pipeline=OLD test the new name."""
+    result = crm(ctx).pipelines.rename(old, new)
+    if output.machine:
+        output.one(result, lambda _: None)
+        return
+    if result.old == result.name:
+        out.done(f"Pipeline #{result.id} {result.name} already has that name")
+        return
+    out.done(f"Renamed pipeline #{result.id} {result.old} to {result.name}")
+    if result.rewritten:
+        names = ", ".join(n.removeprefix("segment ") for n in result.rewritten)
+        out.done(f"Rewrote {plural(len(result.rewritten), 'segment')} to the new name: {names}")
+
+
 @app.command("stage-add")
 def stage_add(
     ctx: typer.Context,

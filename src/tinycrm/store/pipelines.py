@@ -200,6 +200,54 @@ def add_pipeline(
         return _pipeline_read(session, pipeline)
 
 
+class PipelineRename(ReadModel):
+    """What renaming a pipeline did: its name before and after, and the saved segments
+    rewritten to test the new name (``segment NAME``)."""
+
+    id: int
+    old: str
+    name: str
+    rewritten: list[str] = []
+
+
+def rename_pipeline(store: Store, ref: str | int, new: str) -> PipelineRename:
+    """Rename a pipeline; saved segments testing ``pipeline=OLD`` test the new name (else
+    they would match nothing from then on). A name another pipeline has is refused."""
+    with store.write() as session:
+        pipe = given_pipeline(session, ref)
+        pipe = lock_row(session, pipe, "pipeline", pipe.name, edit=True)
+        clean = validate.name(new, "pipeline name")
+        taken = session.scalars(
+            select(Pipeline).where(
+                col(Pipeline.name_key) == validate.key(clean), col(Pipeline.id) != pipe.id
+            )
+        ).first()
+        if taken is not None:
+            raise Conflict(f"a pipeline named {taken.name!r} already exists")
+        old, was = pipe.name, pipe.name_key
+        assert pipe.id is not None
+        if clean == old:
+            return PipelineRename(id=pipe.id, old=old, name=clean)
+        pipe.name, pipe.name_key = clean, validate.key(clean)
+        rewritten: list[str] = []
+        if was != pipe.name_key:
+            rewritten = rewrite_filters(
+                session,
+                lambda text: filters.renamed_value(text, "pipeline", was, clean, validate.key),
+                rules=False,  # scoring rules are about contacts, which have no pipeline
+            )
+        record_event(
+            store,
+            session,
+            action="updated",
+            entity="pipeline",
+            entity_id=pipe.id,
+            summary=f"renamed pipeline {old} to {clean}{anew(rewritten)}",
+        )
+        session.flush()
+        return PipelineRename(id=pipe.id, old=old, name=clean, rewritten=rewritten)
+
+
 def _new_stage(
     pipeline_id: int, name: str, position: int, probability: int | None, rotting: int | None
 ) -> Stage:
