@@ -20,6 +20,9 @@ from tests.cli.conftest import tinycrm_executable
         (["deal", "add", "D", "--amount", "lots"], "amount"),
         (["deal", "add", "D", "--currency", "EURO"], "unknown currency"),
         (["deal", "add", "D", "--probability", "150"], "between 0 and 100"),
+        # past 64 bits: "too large (at most 9223372036854775807)", as if any count would do
+        (["deal", "add", "D", "--probability", "1" + "0" * 20], f"100, not 1{'0' * 20}"),
+        (["pipeline", "stage-add", "Z", "--probability", "-1" + "0" * 20], "between 0 and 100"),
         (["deal", "add", "D", "--close", "someday"], "someday"),
         (["deal", "add", "D", "--stage", "Won"], "unknown stage 'Won'"),
         (["deal", "move", "nothing", "Proposal"], "no deal matches"),

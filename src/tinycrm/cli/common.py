@@ -85,7 +85,8 @@ def whole_number_or_empty(
     within ``low``..``high`` (a usage error, as :func:`whole_number` says it), written as
     people write counts (``1000``, ``1,000``, ``1.000``, ``1 000``, ``1.2k``: see
     :func:`tinycrm.money.parse_count`) and, for a ``percent`` option, with or without a
-    trailing ``%`` (``50%``). Read the value with :func:`number_or_none`."""
+    trailing ``%`` (``50%``), any size (the store refuses one past 0-100 in its words,
+    past 64 bits too). Read the value with :func:`number_or_none`."""
     within = whole_number(low, high)
 
     def check(value: Any) -> Any:
@@ -96,7 +97,8 @@ def whole_number_or_empty(
             from tinycrm.safetext import display, quoted
 
             raise typer.BadParameter(f"{display(quoted(value))} is not a whole number")
-        within(number)
+        if not percent:  # a percentage past 64 bits is refused as 101 is: 'between 0 and 100'
+            within(number)
         return value
 
     return check
