@@ -50,3 +50,21 @@ def test_a_filter_day_the_calendar_lacks_says_why(store) -> None:
     with pytest.raises(Invalid) as err:
         list_deals(store, where="close<2026-02-30")
     assert "not '2026-02-30' (February 2026 has 28 days)" in str(err.value)
+
+
+def test_a_mistyped_choice_in_a_filter_is_offered_the_nearest(store) -> None:
+    """``status=wonn`` and ``activity:cal`` listed the choices but not the one meant, as
+    ``deal list --status wonn`` does ('did you mean 'won'?')."""
+    import pytest
+
+    from tinycrm.store import Invalid
+
+    for where, meant in (
+        ("status=wonn", "not 'wonn', did you mean 'won'?"),
+        ("lifecycle=custmer", "not 'custmer', did you mean 'customer'?"),
+        ("activity:cal", "not 'cal', did you mean 'call'?"),
+    ):
+        lister = list_deals if where.startswith("status") else list_contacts
+        with pytest.raises(Invalid) as err:
+            lister(store, where=where)
+        assert meant in str(err.value), where

@@ -310,7 +310,10 @@ class _QuoteStatus(Field):
 def choice(ctx: Ctx, name: str, value: Value, choices: tuple[str, ...]) -> str:
     clean = " ".join(value.text.split()).lower().replace("_", "-").replace(" ", "-")
     if clean not in choices:
-        raise ctx.fail(value.offset, f"{name} is one of {', '.join(choices)}, not {value.text!r}")
+        meant = validate.nearest(clean, choices)  # status=wonn: 'won'
+        raise ctx.fail(
+            value.offset, f"{name} is one of {', '.join(choices)}, not {value.text!r}{meant}"
+        )
     return clean
 
 

@@ -521,7 +521,8 @@ def _activity(ctx: Ctx, node: filters.ActivityTest) -> Clause:
     if kind not in ACTIVITY_KINDS:
         raise ctx.fail(
             node.kind.offset,
-            f"activity kind is one of {', '.join(ACTIVITY_KINDS)}, not {node.kind.text!r}",
+            f"activity kind is one of {', '.join(ACTIVITY_KINDS)}, not {node.kind.text!r}"
+            + validate.nearest(kind, ACTIVITY_KINDS),
         )
     conditions = [col(Activity.kind) == kind, col(Activity.occurred_at).is_not(None)]
     if node.within is not None:
