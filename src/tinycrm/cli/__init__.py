@@ -92,7 +92,7 @@ SUMMARIES: dict[str, str] = {
     ),
     "log": "Record a call, email, meeting or note with a contact, company or deal.",
     "task": "Tasks with due dates.",
-    "activity": "Show, correct or delete a logged call, email, meeting or note.",
+    "activity": "List, show, correct or delete logged calls, emails, meetings and notes.",
     "pipeline": "Pipelines and their stages.",
     "tag": "Tags in use on companies, contacts and deals.",
     "field": "Custom fields in use.",

@@ -317,7 +317,8 @@ def task_rm(
 
 
 activity_app = typer.Typer(
-    no_args_is_help=True, help="Show, correct or delete a logged call, email, meeting or note."
+    no_args_is_help=True,
+    help="List, show, correct or delete logged calls, emails, meetings and notes.",
 )
 
 ACTIVITY_LABELS = [
@@ -336,6 +337,37 @@ ACTIVITY_LABELS = [
     ("created", "created_at"),
     ("body", "body"),
 ]
+
+
+@activity_app.command("list")
+@output_options
+def activity_list(
+    ctx: typer.Context,
+    contact: ContactOpt = None,
+    company: CompanyOpt = None,
+    deal: DealOpt = None,
+    kind: Annotated[
+        list[str] | None,
+        typer.Option(help="Only this kind: call, email, meeting, note or task (repeat)."),
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Only those since WHEN: 2026-12-01, -7d, …")
+    ] = None,
+    limit: Annotated[int | None, limit_option("At most N activities (default: 50).")] = 50,
+    output: Output = TABLE,
+) -> None:
+    """List logged calls, emails, meetings and notes (and tasks), newest first."""
+    from tinycrm.cli.views import ACTIVITY_COLUMNS
+
+    rows = crm(ctx).activities.list(
+        contact=contact,
+        company=company,
+        deal=deal,
+        kinds=kind,
+        since=since,
+        limit=limit,
+    )
+    output.list(rows, ACTIVITY_COLUMNS, empty="no activities", model="ActivityRead")
 
 
 @activity_app.command("show")
