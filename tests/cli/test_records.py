@@ -673,3 +673,23 @@ def test_a_mistyped_sort_key_is_refused_with_the_one_meant(cli) -> None:
         assert meant in refused.stderr and "Traceback" not in refused.stderr, refused.stderr
     refused = cli("deal", "list", "--sort", "zzz")
     assert refused.exit_code == 2 and "did you mean" not in refused.stderr
+
+
+def test_a_new_company_named_near_another_is_told(cli) -> None:
+    """`contact add Ann --company Acmee` (a typo for Acme) quietly made a second company
+    'Acmee'; it still does (a name that matches none makes one), and now says so, naming
+    the company near it and how to put it right. A name near none is said nothing of."""
+    assert cli("company", "add", "Acme").exit_code == 0
+    r = cli("contact", "add", "Ann", "--company", "Acmee")
+    assert r.exit_code == 0
+    assert r.stdout == "Added contact #1 Ann at Acmee\n"
+    assert r.stderr == (
+        "Warning: no company was named 'Acmee', so it was added as #2; if you meant #1 Acme: "
+        "tinycrm contact edit 1 --company 1, then tinycrm company rm 2\n"
+    )
+    r = cli("contact", "edit", "Ann", "--company", "acme gmbh")
+    assert "if you meant #1 Acme: tinycrm contact edit 1 --company 1" not in r.stderr
+    r = cli("contact", "edit", "Ann", "--company", "Acne")
+    assert r.stderr.startswith("Warning: no company was named 'Acne', so it was added as #4;")
+    r = cli("contact", "add", "Bob", "--company", "Globex")
+    assert (r.exit_code, r.stderr) == (0, "")

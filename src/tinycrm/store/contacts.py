@@ -318,9 +318,12 @@ def _check_email(
         raise email_taken(email, other)
 
 
-def company_for(store: Store, session: Session, ref: str | None) -> Company | None:
+def company_for(
+    store: Store, session: Session, ref: str | None, made: list[Company] | None = None
+) -> Company | None:
     """The company named by ``ref``, created when no company has that name or domain
-    (:func:`create_named_company`: ``globex.com`` is the new company's domain too)."""
+    (:func:`create_named_company`: ``globex.com`` is the new company's domain too), and
+    then added to ``made`` (for :func:`near_company`)."""
     if ref is None or not ref.strip():
         return None
     try:
@@ -328,7 +331,37 @@ def company_for(store: Store, session: Session, ref: str | None) -> Company | No
     except NotFound:
         if numeric_id(ref) is not None:
             raise
-        return create_named_company(store, session, ref)
+        created = create_named_company(store, session, ref)
+    if made is not None:
+        made.append(created)
+    return created
+
+
+def near_company(session: Session, made: list[Company], contact: Contact) -> list[str]:
+    """A warning when a company just made for ``contact`` has a name near another's: a
+    typo (``Acmee`` for ``Acme``) would otherwise make a second company unsaid."""
+    import difflib
+
+    if not made:
+        return []
+    created = made[0]
+    others = {
+        key: (cid, name)
+        for cid, name, key in session.execute(
+            select(col(Company.id), col(Company.name), col(Company.name_key)).where(
+                col(Company.id) != created.id
+            )
+        )
+    }
+    near = difflib.get_close_matches(created.name_key, list(others), n=1, cutoff=0.75)
+    if not near:
+        return []
+    cid, name = others[near[0]]
+    return [
+        f"no company was named {created.name!r}, so it was added as #{created.id}; if you "
+        f"meant #{cid} {name}: tinycrm contact edit {contact.id} --company {cid}, then "
+        f"tinycrm company rm {created.id}"
+    ]
 
 
 def add_contact(
@@ -377,7 +410,8 @@ def add_contact(
         # Validate tags and fields before the company is created, so nothing half-happens.
         validate.tags(tags)
         validate.fields(fields)
-        linked = company_for(store, session, company)
+        made: list[Company] = []
+        linked = company_for(store, session, company, made)
         contact.company_id = linked.id if linked else None
         session.add(contact)
         session.flush()
@@ -403,6 +437,7 @@ def add_contact(
                 f"person: tinycrm contact merge {other.id} {contact.id}"
             )
         if alone:
+            told.extend(near_company(session, made, contact))
             told.extend(_namesakes(session, contact))
         read = to_read(session, contact)
     for message in told:
@@ -657,8 +692,10 @@ def edit_contact(
         if is_set(owner):
             put("owner", validate.optional_text(owner, "owner") or store.user)
         if is_set(company):
-            linked = company_for(store, session, company)
+            made: list[Company] = []
+            linked = company_for(store, session, company, made)
             put("company_id", linked.id if linked else None)
+            told.extend(near_company(session, made, contact))
         contact.search_key = search_key(contact)
         changes += apply_tags(
             session, ENTITY, contact.id, add=add_tags or (), remove=remove_tags or ()
