@@ -73,3 +73,22 @@ def test_an_id_is_taken_as_tinycrm_prints_it_with_a_hash(cli, tmp_path) -> None:
         result = cli(*db, "task", "done", typed)
         assert result.exit_code == 2
         assert said in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("stage", ["A:1_0", "A:５０", "A:10:1_4", "A:10:١٤", "A:50%%"])
+def test_a_stage_spec_reads_its_numbers_by_the_same_rule(cli, stage: str) -> None:
+    """`pipeline add P --stage A:1_0` made a stage of 10% (Python's int() reads 1_0 as
+    ten, and ５ as five), where `--probability 1_0` is refused; now the same refusal."""
+    r = cli("pipeline", "add", "P", "--stage", stage)
+    assert (r.exit_code, r.stdout) == (1, "")
+    assert r.stderr == (
+        f"Error: stage {stage!r} must look like NAME:PROBABILITY[:ROTTING_DAYS], e.g. Demo:30:14\n"
+    )
+    assert [p["name"] for p in cli("pipeline", "list", "--json").json()] == ["Sales"]
+
+
+def test_a_stage_spec_takes_a_percent_sign_and_spaces(cli) -> None:
+    r = cli("pipeline", "add", "P", "--stage", "A: 50% ", "--stage", "B:60:14")
+    assert r.exit_code == 0, r.stderr
+    (pipe,) = [p for p in cli("pipeline", "list", "--json").json() if p["name"] == "P"]
+    assert [(s["probability"], s["rotting_days"]) for s in pipe["stages"]] == [(50, None), (60, 14)]

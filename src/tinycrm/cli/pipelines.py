@@ -76,12 +76,19 @@ def list_(ctx: typer.Context, output: Output = TABLE) -> None:
 def _parse_stage(spec: str) -> tuple[str, int, int | None]:
     from tinycrm.errors import Invalid
 
+    def number(text: str) -> int:  # digits as --probability reads them: not 1_0 nor ５
+        digits = text.removeprefix("-").removeprefix("+")
+        if not (digits.isascii() and digits.isdigit()):
+            raise ValueError(text)
+        return int(text)
+
     parts = [p.strip() for p in spec.split(":")]
     try:
         if len(parts) == 2:
-            return parts[0], int(parts[1].rstrip("%")), None
+            return parts[0], number(parts[1].removesuffix("%").rstrip()), None
         if len(parts) == 3:
-            return parts[0], int(parts[1].rstrip("%")), int(parts[2]) if parts[2] else None
+            rotting = number(parts[2]) if parts[2] else None
+            return parts[0], number(parts[1].removesuffix("%").rstrip()), rotting
     except ValueError:
         pass
     raise Invalid(
