@@ -265,6 +265,16 @@ def test_parse_when_errors(text: str, fragment: str) -> None:
     assert len(message.splitlines()) == 1
 
 
+def test_a_time_out_of_range_says_the_range() -> None:
+    """`task add T --due 9999-12-31` said only 'out of range', though --close 9999-12-31
+    is taken: the times tinycrm keeps stop a little before the calendar does."""
+    with pytest.raises(ValueError) as info:
+        when("9999-12-31")
+    assert str(info.value) == (
+        "date '9999-12-31' is out of range (a time is from 0001-01-03 to before 9999-12-29)"
+    )
+
+
 def test_error_message_exact() -> None:
     with pytest.raises(ValueError) as info:
         when("next banana")

@@ -295,7 +295,10 @@ def parse_when(
             raise OverflowError("too near the calendar's ends to show in every zone")
         return parsed
     except OverflowError:
-        raise ValueError(f"date {_show(text)} is out of range") from None
+        first, last = (d.date().isoformat() for d in WHEN_RANGE)
+        raise ValueError(
+            f"date {_show(text)} is out of range (a time is from {first} to before {last})"
+        ) from None
 
 
 def parse_date(text: str, *, today: date | None = None, tz: tzinfo | None = None) -> date:
@@ -314,7 +317,10 @@ def parse_date(text: str, *, today: date | None = None, tz: tzinfo | None = None
     try:
         return _parse_date(text, today, zone)
     except OverflowError:
-        raise ValueError(f"date {_show(text)} is out of range") from None
+        first, last = (d.date().isoformat() for d in WHEN_RANGE)
+        raise ValueError(
+            f"date {_show(text)} is out of range (a time is from {first} to before {last})"
+        ) from None
 
 
 def _parse_when(text: str, now: datetime | None, zone: tzinfo, end_of_day: bool) -> datetime:
