@@ -102,6 +102,36 @@ NEGATIVE_CIRCLED = "⓿⓵⓶⓷⓸⓹⓺⓻⓼⓽⓾⓫⓬⓭⓮⓯⓰⓱⓲⓳
 EXTRA.update({char: str(number) for number, char in enumerate(NEGATIVE_CIRCLED)})
 
 
+def _numbers_and_formats() -> dict[str, str]:
+    """The other numbers Unicode does not decompose (❶, ➀, ➊, ፩, ௰: category No) as
+    their numbers, or a space where the number is not whole (PostgreSQL's parser splits
+    words at them, SQLite's tokenizer did not); the Latin letters in black circles and
+    squares (🅐, 🅰: symbols to Unicode, letters to the parser) as theirs; the format
+    characters (Cf: a zero-width space or joiner, a soft hyphen, a direction mark),
+    unseen, as nothing: "Mül\u200bler" is "Müller", typed or stored."""
+    found = {}
+    for code in range(0x80, 0x110000):
+        char = chr(code)
+        category = unicodedata.category(char)
+        if category == "Cf":
+            found[char] = ""
+        elif unicodedata.normalize("NFKD", char) != char:
+            continue  # (folded as its decomposition)
+        letter = unicodedata.name(char, "").rpartition(" LATIN CAPITAL LETTER ")[2]
+        if category == "So" and len(letter) == 1:  # 🅐, 🅰: the parser reads a letter
+            found[char] = letter.lower()
+        elif category == "No":
+            value = unicodedata.numeric(char)
+            found[char] = str(int(value)) if value == int(value) and value >= 0 else " "
+    return found
+
+
+EXTRA.update({c: p for c, p in _numbers_and_formats().items() if c not in EXTRA})
+# (what a search reads before its words: 🅐 a letter, a format character nothing)
+_UNSEEN = {ord(c): p or None for c, p in EXTRA.items()
+           if p == "" or unicodedata.category(c) == "So"}  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Term:
     """One thing a hit must contain: a word prefix, or a phrase of whole words."""
@@ -131,7 +161,7 @@ class SearchQuery:
 def parse(text: str) -> SearchQuery:
     """The terms of ``text``: unquoted words (prefixes) and quoted phrases, in order,
     at most ``MAX_TERMS`` words. An unclosed quote runs to the end."""
-    text = unicodedata.normalize("NFKC", text)
+    text = unicodedata.normalize("NFKC", text).translate(_UNSEEN)
     terms: list[Term] = []
     count = 0
     position = 0
@@ -201,11 +231,26 @@ def sql_fold(value: object) -> object:
     return fold(value) if isinstance(value, str) else value
 
 
+# (past ASCII: what is neither a letter, a digit nor a mark)
+_SEPARATOR = re.compile(rf"[^\w\x00-\x7f{_MARK_CLASS}]+")
+
+
+def words_fold(text: str) -> str:
+    """``fold``, with every character past ASCII that is no letter, digit or mark a space:
+    PostgreSQL's parser splits words there (at an emoji, a symbol, a dash, a character
+    Unicode has not assigned), SQLite's tokenizer, whose tables are older, at some only."""
+    folded = fold(text)
+    return folded if folded.isascii() else _SEPARATOR.sub(" ", folded)
+
+
 def index_fold(value: object) -> object:
-    """``sql_fold`` for SQLite's index: a word too long for PostgreSQL's index
-    (``MAX_WORD_BYTES``) left out, as PostgreSQL leaves it out of its own."""
-    folded = sql_fold(value)
-    if isinstance(folded, str) and len(folded) * 4 > MAX_WORD_BYTES:
+    """``words_fold`` for SQLite's index (NULL, a number: as they are): a word too long
+    for PostgreSQL's index (``MAX_WORD_BYTES``) left out, as PostgreSQL leaves it out of
+    its own."""
+    if not isinstance(value, str):
+        return value
+    folded = words_fold(value)
+    if len(folded) * 4 > MAX_WORD_BYTES:
         return WORD.sub(_long_word, folded)
     return folded
 

@@ -478,13 +478,23 @@ def test_0033_adds_mail_tombstones_to_a_database_at_0032(store: Any) -> None:
     assert list_activities(store) == []
 
 
+def _install_plain_fold(conn: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PostgreSQL: ``tinycrm_fold`` made as ``lower()`` alone, the fold of a migration
+    long gone (for the later ones to make it again)."""
+    from tinycrm.store import search_fold
+
+    with monkeypatch.context() as old:
+        old.setattr(search_fold, "_fold_sql", lambda *args, **kwargs: "lower($1)")
+        search_fold.install_fold(conn, unaccent=search_fold.folding(conn) == "unaccent")
+
+
 @pytest.mark.skipif(not PG_URL, reason="TINYCRM_TEST_PG_URL not set")
 def test_0035_on_postgresql_folds_vowel_marks_and_reads_2e1a_as_one_word(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A PostgreSQL database at 0034 kept Arabic and Hebrew vowel marks and read "2e1a"
     as 2e1 and a; the upgrade makes ``tinycrm_fold`` again and indexes every record."""
-    from tinycrm.store import search_fold, search_index
+    from tinycrm.store import search_index
     from tinycrm.store.contacts import add_contact
     from tinycrm.store.search import search
 
@@ -498,12 +508,8 @@ def test_0035_on_postgresql_folds_vowel_marks_and_reads_2e1a_as_one_word(
             add_contact(store, name="שָׁלוֹם")
             with store.engine.begin() as conn:
                 command.downgrade(make_config(conn), "0034")
-                with monkeypatch.context() as old:  # the fold 0034 and before made
-                    old.setattr(search_fold, "FOLDED_RANGES", search_fold.FOLDED_RANGES[:3]
-                                + search_fold.FOLDED_RANGES[6:])  # fmt: skip
-                    old.setattr(search_fold, "_fold_sql", search_fold._folded_sql)
-                    search_fold.install_fold(conn, unaccent=search_fold.folding(conn) == "unaccent")
-                    search_index.rebuild(conn)
+                _install_plain_fold(conn, monkeypatch)  # marks kept, 2e1a read as 2e1 a
+                search_index.rebuild(conn)
             assert found(store, "محمد") == found(store, "שלום") == []
             assert found(store, "a5") == ["مُحَمَّد"]
             with store.engine.begin() as conn:
@@ -562,7 +568,7 @@ def test_0036_on_sqlite_indexes_again_the_records_holding_a_word_too_long_for_po
 def test_0036_on_postgresql_folds_letters_in_circles(monkeypatch: pytest.MonkeyPatch) -> None:
     """A PostgreSQL database at 0035 kept Ⓐ and ① as they are (SQLite makes them a and
     1); the upgrade makes ``tinycrm_fold`` again and indexes every record."""
-    from tinycrm.store import search_fold, search_index
+    from tinycrm.store import search_index
     from tinycrm.store.contacts import add_contact
     from tinycrm.store.search import search
 
@@ -575,14 +581,66 @@ def test_0036_on_postgresql_folds_letters_in_circles(monkeypatch: pytest.MonkeyP
             add_contact(store, name="Ⓐda", notes="room ⑫")
             with store.engine.begin() as conn:
                 command.downgrade(make_config(conn), "0035")
-                with monkeypatch.context() as old:  # the fold 0035 made
-                    ranges = [r for r in search_fold.FOLDED_RANGES if r[0] != 0x2460]
-                    old.setattr(search_fold, "FOLDED_RANGES", tuple(ranges))
-                    search_fold.install_fold(conn, unaccent=search_fold.folding(conn) == "unaccent")
-                    search_index.rebuild(conn)
+                _install_plain_fold(conn, monkeypatch)  # Ⓐ and ⑫ kept, as 0035's fold did
+                search_index.rebuild(conn)
             assert found(store, "ada") == found(store, "12") == []
             with store.engine.begin() as conn:
                 command.upgrade(make_config(conn), "0036")
             assert found(store, "ada") == found(store, "12") == found(store, "Ⓐda") == ["Ⓐda"]
+        finally:
+            store.close()
+
+
+def test_0037_on_sqlite_makes_the_index_again_with_marks_inside_words(store: Any) -> None:
+    """At 0036 SQLite's tokenizer split "प्रिया" at its vowel sign ("या" found it) and
+    kept "sales🦡team" one word; the upgrade makes the index again as PostgreSQL reads
+    words."""
+    if not store.is_sqlite:
+        pytest.skip("SQLite's index")
+    from tinycrm.store import search_index
+    from tinycrm.store.contacts import add_contact
+    from tinycrm.store.search import search
+
+    def found(query: str) -> list[str]:
+        return [hit.name for hit in search(store, query)]
+
+    add_contact(store, name="प्रिया", notes="Sales🦡Team ❶")
+    with store.engine.begin() as conn:
+        command.downgrade(make_config(conn), "0036")
+        search_index.uninstall(conn)
+        search_index.install(conn, legacy=True)  # the tokenizer 0036 and before made
+    assert found("या") == ["प्रिया"]
+    assert found("team") == []
+    with store.engine.begin() as conn:
+        command.upgrade(make_config(conn), "0037")
+    assert found("या") == []
+    assert found("team") == found("प्रि") == found("1") == ["प्रिया"]
+
+
+@pytest.mark.skipif(not PG_URL, reason="TINYCRM_TEST_PG_URL not set")
+def test_0037_on_postgresql_folds_superscripts_and_hangul(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A PostgreSQL database at 0036 kept x², 𝐀𝐝𝐚 and Hangul syllables as they are
+    (SQLite makes them x2, ada and their letters); the upgrade makes ``tinycrm_fold``
+    again and indexes every record."""
+    from tinycrm.store import search_index
+    from tinycrm.store.contacts import add_contact
+    from tinycrm.store.search import search
+
+    def found(store: Any, query: str) -> list[str]:
+        return [hit.name for hit in search(store, query)]
+
+    with empty_pg_schema("tinycrm_history_m37") as url:
+        store = open_store(url, user="tester")
+        try:
+            add_contact(store, name="𝐀𝐝𝐚 한국", notes="area x² Mül\u200bler")
+            with store.engine.begin() as conn:
+                command.downgrade(make_config(conn), "0036")
+                _install_plain_fold(conn, monkeypatch)
+                search_index.rebuild(conn)
+            assert found(store, "ada") == found(store, "x2") == found(store, "müller") == []
+            with store.engine.begin() as conn:
+                command.upgrade(make_config(conn), "0037")
+            for query in ("ada", "x2", "x²", "müller", "한국", "한구"):
+                assert found(store, query) == ["𝐀𝐝𝐚 한국"], query
         finally:
             store.close()

@@ -2,20 +2,25 @@
 ``tinycrm_fold(text)`` (``install_fold``), which folds as ``search_text.fold`` does
 (``store/search_index.py`` keeps the index, SQLite folds in Python there).
 
-``unaccent`` where the extension exists or the role may create it, then ``lower()``;
-before them, the characters these fold otherwise than ``search_text.fold`` (asked of the
-database when the function is made) are replaced by their folding, so both databases
-fold alike (the same folding for documents and queries, as the query is folded by the
-database too).
+``fold``'s own steps in SQL (``_exact_sql``): ``lower()``, ``normalize(…, NFKD)``,
+``lower()`` again, the marks it drops taken out; before them, the characters these fold
+otherwise than ``search_text.fold`` (its ``EXTRA`` letters, asked of the database when
+the function is made) are replaced by their folding, so both databases fold every
+character alike (the same folding for documents and queries, as the query is folded
+by the database too). ASCII text is only lowered. Where the unaccent extension exists or
+the role may create it, text whose every character unaccent folds as ``fold`` does (most
+accented Latin) is folded by it, a third quicker.
 """
 
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
 
 from sqlalchemy import Connection
 
-from tinycrm.search_text import WORD, fold
+from tinycrm.search_text import fold
 from tinycrm.store import pg_extensions
 
 
@@ -32,44 +37,72 @@ punctuation separates words there already). ``replace()`` for each, as ``transla
 costs ten times more."""
 
 
-FOLDED_RANGES = (
-    (0x80, 0x250),  # Latin-1, Latin extended A and B
-    (0x300, 0x370),  # combining accents
-    (0x370, 0x530),  # Greek, Cyrillic
-    (0x591, 0x5C8),  # Hebrew points and cantillation marks (niqqud)
-    (0x64B, 0x660),  # Arabic vowel marks (harakat)
-    (0x670, 0x671),  # Arabic superscript alef
-    (0x1E00, 0x2000),  # Latin and Greek extended
-    (0x2460, 0x2500),  # numbers and letters in circles and brackets (①, Ⓐ, ⒜, ⒈)
-    (0xFB00, 0xFB07),  # Latin ligatures (ﬁ, ﬂ, …)
-    (0xFF01, 0xFF5F),  # full-width Latin letters, digits and signs
-)
-"""PostgreSQL: the characters whose folding ``tinycrm_fold`` makes the same as
-``search_text.fold``'s (the letters, digits and accents of these blocks). Other scripts
-are folded by the database's own functions (alike for a record and a search there)."""
+FOLD_CHECKED_SKIPS = ("CJK UNIFIED IDEOGRAPH", "TANGUT", "YI SYLLABLE", "NUSHU", "KHITAN")
 
 
-def _foldable() -> list[str]:
+@lru_cache(maxsize=1)
+def _checked() -> tuple[str, ...]:
+    """The characters past ASCII whose folding by the database is compared with
+    ``search_text.fold``'s: every assigned one but the ideographs and syllables of
+    scripts without case, accents or compatibility forms (``FOLD_CHECKED_SKIPS``),
+    which both leave as they are."""
     chars = []
-    for low, high in FOLDED_RANGES:
-        for code in range(low, high):
-            char = chr(code)
-            # (Ⓐ is a symbol whose folding is a letter)
-            if char.isalnum() or unicodedata.combining(char) or WORD.search(fold(char)):
-                chars.append(char)
-    return chars
+    for code in range(0x80, 0x110000):
+        char = chr(code)
+        if unicodedata.category(char) in ("Cn", "Cs", "Co"):
+            continue
+        if not unicodedata.name(char, "").startswith(FOLD_CHECKED_SKIPS):
+            chars.append(char)
+    return tuple(chars)
+
+
+def char_class(chars: Iterable[str]) -> str:
+    """A regular expression's bracket of ``chars`` (none of them ASCII), runs of
+    consecutive code points as ranges."""
+    codes = sorted({ord(c) for c in chars})
+    parts = []
+    start = 0
+    for index in range(1, len(codes) + 1):
+        if index == len(codes) or codes[index] != codes[index - 1] + 1:
+            low, high = codes[start], codes[index - 1]
+            parts.append(chr(low) if low == high else f"{chr(low)}-{chr(high)}")
+            start = index
+    return "[" + "".join(parts) + "]"
+
+
+@lru_cache(maxsize=1)
+def _marks() -> str:
+    """The characters ``fold`` drops (a combining class other than 0: accents, a
+    virama, a nukta), as a bracket."""
+    return char_class(c for c in map(chr, range(0x80, 0x110000))
+                      if unicodedata.combining(c))  # fmt: skip
+
+
+def _normalized_sql(text: str) -> str:
+    """``fold`` in SQL, but for the letters of ``EXTRA`` and what the database's own
+    functions do otherwise: lowered, compatibility-decomposed (NFKD), lowered again,
+    the marks ``fold`` drops gone."""
+    decomposed = f"lower(normalize(lower({text}), NFKD))"
+    return f"regexp_replace({decomposed}, {sql_literal(_marks())}, '', 'g')"
+
+
+COMMON_BELOW = 0x180
+"""The characters the database's functions fold otherwise than ``fold`` (``_fixups``)
+are replaced before them: those below (Latin-1 and Latin Extended-A: ß, æ, ø, ł, Ø…,
+common in names) in one ``translate()``, the rest in another, each only in text that
+holds one of its characters (``translate()`` reads its whole list for each character)."""
 
 
 def _fixups(conn: Connection, folded: str) -> dict[str, str]:
     """The characters the database folds (``folded``: SQL over ``$1``) otherwise than
     ``search_text.fold``, each with ``fold``'s folding."""
-    chars = _foldable()
+    chars = _checked()
     there = conn.exec_driver_sql(
         f"SELECT {folded.replace('$1', 'c')} FROM unnest(%(chars)s::text[]) "
         "WITH ORDINALITY AS u(c, n) ORDER BY n",
-        {"chars": chars},
+        {"chars": list(chars)},
     ).scalars()
-    return {c: fold(c) for c, got in zip(chars, there, strict=True) if got != fold(c) != c}
+    return {c: fold(c) for c, got in zip(chars, there, strict=True) if got != fold(c)}
 
 
 def _fixed_sql(text: str, fixups: dict[str, str]) -> str:
@@ -85,6 +118,21 @@ def _fixed_sql(text: str, fixups: dict[str, str]) -> str:
         source = "".join(single) + "".join(gone)
         text = f"translate({text}, {sql_literal(source)}, {sql_literal(''.join(single.values()))})"
     return text
+
+
+def _exact_sql(conn: Connection) -> str:
+    """``fold`` in SQL over ``$1`` (text past ASCII): ``_normalized_sql`` of the text
+    whose characters it folds otherwise (asked of the database) replaced first."""
+    fixups = _fixups(conn, _normalized_sql("$1"))
+    text = "$1"
+    for group in (
+        {c: p for c, p in fixups.items() if ord(c) < COMMON_BELOW},
+        {c: p for c, p in fixups.items() if ord(c) >= COMMON_BELOW},
+    ):
+        if group:
+            holds = sql_literal(char_class(group))
+            text = f"CASE WHEN $1 ~ {holds} THEN {_fixed_sql(text, group)} ELSE {text} END"
+    return _normalized_sql(text)
 
 
 NUMBER_MARK = "\u01c2"
@@ -107,32 +155,24 @@ def _fold_sql(conn: Connection, unaccent_schema: str | None, *, words: bool = Tr
 
 
 def _folded_sql(conn: Connection, unaccent_schema: str | None, *, words: bool) -> str:
-    """``_fold_sql`` but for ``NUMBER_MARK`` (the body 0034 and before made)."""
+    """``_fold_sql`` but for ``NUMBER_MARK``: ``lower()`` for ASCII text, ``_exact_sql``
+    for the rest; with unaccent, ``unaccent`` for text whose every character it folds
+    as ``fold`` does (most: it is quicker)."""
 
     def spaced(text: str) -> str:
         for mark in PUNCTUATION if words else ():
             text = f"replace({text}, {sql_literal(mark)}, ' ')"
         return text
 
-    def folded(text: str) -> str:
-        if unaccent_schema is None:
-            return f"lower({text})"
-        schema = '"' + unaccent_schema.replace('"', '""') + '"'
-        dictionary = sql_literal(schema + ".unaccent")
-        return f"lower({schema}.unaccent({dictionary}::regdictionary, {text}))"
-
-    fixups = _fixups(conn, folded("$1"))
-    fixed = spaced(folded(_fixed_sql("$1", fixups)))
+    exact = spaced(_exact_sql(conn))
     if unaccent_schema is None:
-        # translate() is slow (a hundred characters to look for: 20 times unaccent), and
-        # ASCII text (most of it) has no accents: only for the rest
-        return f"CASE WHEN $1 ~ '^[\\x01-\\x7f]*$' THEN {spaced('lower($1)')} ELSE {fixed} END"
-    if not fixups:
-        return fixed
-    # unaccent is quick; the characters it folds otherwise than Python are rare (ς aside):
-    # translate() only for text that holds one of them (an ASCII test costs more here)
-    holds = sql_literal("[" + "".join(sorted(fixups)) + "]")
-    return f"CASE WHEN $1 ~ {holds} THEN {fixed} ELSE {spaced(folded('$1'))} END"
+        return f"CASE WHEN $1 ~ '^[\\x01-\\x7f]*$' THEN {spaced('lower($1)')} ELSE {exact} END"
+    schema = '"' + unaccent_schema.replace('"', '""') + '"'
+    dictionary = sql_literal(schema + ".unaccent")
+    unaccented = f"lower({schema}.unaccent({dictionary}::regdictionary, $1))"
+    # (the characters unaccent folds otherwise than fold: Hangul, 𝐀, x², ©…)
+    other = char_class(_fixups(conn, unaccented))
+    return f"CASE WHEN $1 ~ {sql_literal(other)} THEN {exact} ELSE {spaced(unaccented)} END"
 
 
 def _unaccent_schema(conn: Connection, *, allow: bool) -> str | None:
@@ -146,7 +186,7 @@ def _unaccent_schema(conn: Connection, *, allow: bool) -> str | None:
 def install_fold(conn: Connection, *, unaccent: bool = True) -> str:
     """(Re)create ``tinycrm_fold`` (and ``tinycrm_fold_text``, the same folding with its
     punctuation kept: ``validate.sql_folded``) in the current schema; which folding they
-    use (``unaccent`` or ``translate``). ``unaccent=False`` forces the fallback."""
+    use (``unaccent`` or ``normalize``). ``unaccent=False`` forces the fallback."""
     schema = _unaccent_schema(conn, allow=unaccent)
     for name, words in (("tinycrm_fold", True), ("tinycrm_fold_text", False)):
         # (psycopg reads % as a placeholder)
@@ -155,7 +195,7 @@ def install_fold(conn: Connection, *, unaccent: bool = True) -> str:
             f"CREATE OR REPLACE FUNCTION {name}(text) RETURNS text LANGUAGE sql IMMUTABLE "
             f"STRICT PARALLEL SAFE AS $fold$ SELECT {body} $fold$"
         )
-    return "translate" if schema is None else "unaccent"
+    return "normalize" if schema is None else "unaccent"
 
 
 def has_fold(conn: Connection) -> bool:
@@ -168,12 +208,15 @@ def has_fold(conn: Connection) -> bool:
 
 
 def folding(conn: Connection) -> str:
-    """Which folding ``tinycrm_fold`` uses here: unaccent or translate."""
+    """Which folding ``tinycrm_fold`` uses here: unaccent or normalize (made before
+    0037: translate)."""
     body = conn.exec_driver_sql(
         "SELECT prosrc FROM pg_proc WHERE proname = 'tinycrm_fold' "
         "AND pronamespace = current_schema()::regnamespace"
     ).scalar()
-    return "unaccent" if body and "unaccent" in body else "translate"
+    if body and "unaccent" in body:
+        return "unaccent"
+    return "normalize" if body and "normalize" in body else "translate"
 
 
 def query_fold_sql(word: str) -> str:

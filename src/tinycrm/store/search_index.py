@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
 
 from tinycrm import interrupts
 from tinycrm.search_text import MAX_WORD_BYTES, NEGATIVE_CIRCLED, index_fold, sql_fold
@@ -176,13 +177,32 @@ def _pg_name(kind: SearchKind) -> str:
 # --------------------------------------------------------------------------- SQLite
 
 
-def _sqlite_statements(kind: SearchKind, *, legacy: bool = False) -> list[str]:
+TOKENIZER = "'unicode61 remove_diacritics 2 categories ''L* N* Co M*'''"
+"""SQLite's tokenizer: letters, digits and marks (a vowel sign, a virama) make words, as
+PostgreSQL's parser and ``search_text.WORD`` read them (marks split words before 0037)."""
+_OLD_TOKENIZER = "'unicode61 remove_diacritics 2'"
+
+
+def _tokenizer(conn: Connection, legacy: bool) -> str:
+    """``TOKENIZER``, or where SQLite is too old for its categories (before 3.30) or the
+    index is made as before 0025 (``legacy``), the one the index had before."""
+    if legacy:
+        return _OLD_TOKENIZER
+    probe = f"CREATE VIRTUAL TABLE temp.tinycrm_probe USING fts5(x, tokenize={TOKENIZER})"
+    try:
+        conn.exec_driver_sql(probe)
+    except DBAPIError:
+        return _OLD_TOKENIZER
+    conn.exec_driver_sql("DROP TABLE temp.tinycrm_probe")
+    return TOKENIZER
+
+
+def _sqlite_statements(kind: SearchKind, tokenizer: str, *, legacy: bool = False) -> list[str]:
     table = index_table(kind)
     columns = _watched(kind, legacy)
     changed = " OR ".join(f"old.{c} IS NOT new.{c}" for c in columns)
     statements = [
-        f"CREATE VIRTUAL TABLE {table} USING fts5(name, body, "
-        "tokenize='unicode61 remove_diacritics 2', prefix='2 3')",
+        f"CREATE VIRTUAL TABLE {table} USING fts5(name, body, tokenize={tokenizer}, prefix='2 3')",
         f"CREATE TRIGGER {table}_on_insert AFTER INSERT ON {kind.table} BEGIN "
         f"{_refresh_sql(kind, True, 't.id = new.id', legacy=legacy)}; END",
         f"CREATE TRIGGER {table}_on_update AFTER UPDATE OF {', '.join(columns)} "
@@ -421,6 +441,20 @@ def refresh_postgresql_functions(conn: Connection) -> None:
                 conn.exec_driver_sql(statement)
 
 
+def refold(conn: Connection) -> None:
+    """PostgreSQL: ``tinycrm_fold`` made again as ``search_fold`` makes it now (its
+    folding, unaccent or not, kept), and every record indexed again through it if it
+    changed (the migrations that change the fold)."""
+    body = (
+        "SELECT prosrc FROM pg_proc WHERE proname = 'tinycrm_fold' "
+        "AND pronamespace = current_schema()::regnamespace"
+    )
+    before = conn.exec_driver_sql(body).scalar()
+    install_fold(conn, unaccent=folding(conn) == "unaccent")
+    if conn.exec_driver_sql(body).scalar() != before:
+        rebuild(conn)
+
+
 def upgrade_postgresql_names(conn: Connection) -> None:
     """Migration 0022: PostgreSQL's index tables made by 0018 and 0020 get the ``name``
     column (its own GIN index) and keep their documents out of line; the trigger
@@ -462,7 +496,7 @@ def install(conn: Connection, kinds: Iterable[str] | None = None, *, legacy: boo
         install_fold(conn)
     for kind in chosen:
         statements = (
-            _sqlite_statements(kind, legacy=legacy)
+            _sqlite_statements(kind, _tokenizer(conn, legacy), legacy=legacy)
             if sqlite
             else _pg_statements(kind, legacy=legacy)
         )

@@ -57,7 +57,10 @@ class Match:
             ).one()
             flat = iter(folded)
             for term in query.terms:
-                self.folded.append([part for _ in term.words for part in next(flat).split()])
+                # (its words as the parser reads them: the fold may make a separator, ¼ 1⁄4)
+                self.folded.append(
+                    [part for _ in term.words for part in search_text.WORD.findall(next(flat))]
+                )
             self.present = {names[t] for t in present}
             if present:
                 newest = ", ".join(f"(SELECT max(id) FROM {t})" for t in present)
@@ -214,7 +217,7 @@ class Match:
 
 
 def _fts5_phrase(words: Iterable[str]) -> str:
-    folded = " ".join(search_text.fold(word) for word in words)
+    folded = " ".join(search_text.words_fold(word) for word in words)
     return '"' + folded.replace('"', '""') + '"'
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
-SCHEMA_HEAD = "0036"
+SCHEMA_HEAD = "0037"
 
 
 def schema_revision(conn: Connection) -> str | None:
