@@ -158,6 +158,22 @@ class SearchQuery:
         return bool(self.terms)
 
 
+MAX_SEARCH = 1000
+"""Characters a search's text may have (a name search's too: ``store.validate``)."""
+
+
+def readable(text: str) -> bool:
+    """Whether ``text`` is one a search reads: not too long (``MAX_SEARCH``), no bytes that
+    were not UTF-8 (lone surrogates)."""
+    if len(text) > MAX_SEARCH:
+        return False
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def parse(text: str) -> SearchQuery:
     """The terms of ``text``: unquoted words (prefixes) and quoted phrases, in order,
     at most ``MAX_TERMS`` words. An unclosed quote runs to the end."""

@@ -178,3 +178,14 @@ def test_the_words_may_come_unquoted(cli) -> None:
     assert cli("search", "anna", "müller", "--json").json()[0]["name"] == "Anna Müller"
     missing = cli("search")
     assert missing.exit_code == 2 and "Missing argument 'TEXT...'" in missing.stderr
+
+
+def test_a_search_of_one_word_too_long_says_it_is_too_long(cli) -> None:
+    """A single word of 10,000 letters (too long for the index, so no word to look for)
+    was told "nothing to search for", where 20,000 characters of words were told the
+    text is too long. It is told what is wrong now."""
+    long = cli("search", "a" * 10_000)
+    assert long.exit_code == 1
+    assert long.stderr.strip() == (
+        "Error: search text is too long: 10,000 characters (at most 1,000)"
+    )

@@ -54,8 +54,9 @@ def search(
     output: Output = TABLE,
 ) -> None:
     text = " ".join(words)  # (search anna müller: as "anna müller")
-    if not search_text.parse(text):
+    if not search_text.parse(text) and search_text.readable(text):
         # as a missing argument: a search for no word would list nothing, or everything
+        # (text too long or not UTF-8 has no word either: the store says what is wrong)
         shown = safetext.quoted(text)
         fail(f'nothing to search for in {shown}: give a word or a "quoted phrase"', 2)
     kinds = [part for value in in_ or () for part in value.split(",") if part.strip()]

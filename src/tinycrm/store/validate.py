@@ -15,7 +15,7 @@ from typing import Any
 
 from tinycrm import money, safetext
 from tinycrm.safetext import quoted
-from tinycrm.search_text import fold
+from tinycrm.search_text import MAX_SEARCH, fold
 from tinycrm.store.errors import Invalid
 from tinycrm.vocab import ACTIVITY_KINDS, LIFECYCLES, ROLES
 
@@ -43,10 +43,6 @@ def filters_given(**filters: object) -> None:
             what = name.replace("_", " ")
             said = f"the {what} must not be empty: leave it out to list them all"
             raise Invalid(said, field=name)
-
-
-MAX_SEARCH = 1000
-"""The longest text a name search takes."""
 
 
 def key(text: str) -> str:
