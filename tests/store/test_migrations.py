@@ -644,3 +644,29 @@ def test_0037_on_postgresql_folds_superscripts_and_hangul(monkeypatch: pytest.Mo
                 assert found(store, query) == ["𝐀𝐝𝐚 한국"], query
         finally:
             store.close()
+
+
+def test_0037_makes_again_the_list_keys_of_names_the_fold_now_reads_otherwise(
+    store: Any,
+) -> None:
+    """A name holding ❶ or a zero-width space kept the list keys 0036's folding made
+    (``sort_key``, ``search_key``): ``contact list --search 1`` missed "Room ❶"; the
+    upgrade makes them again."""
+    from tinycrm.store.contacts import add_contact, list_contacts
+
+    add_contact(store, name="Room ❶")
+    add_contact(store, name="Ze\u200bnon")
+    with store.engine.begin() as conn:
+        command.downgrade(make_config(conn), "0036")
+        conn.exec_driver_sql(
+            "UPDATE contact SET sort_key = replace(sort_key, '1', '❶'), "
+            "search_key = replace(search_key, '1', '❶')"
+        )
+        conn.exec_driver_sql("UPDATE contact SET sort_key = 'ze\u200bnon' WHERE id = 2")
+    assert [c.name for c in list_contacts(store, search="room 1")] == []
+    with store.engine.begin() as conn:
+        command.upgrade(make_config(conn), "0037")
+    assert [c.name for c in list_contacts(store, search="room 1")] == ["Room ❶"]
+    with store.engine.begin() as conn:
+        keys = conn.exec_driver_sql("SELECT sort_key FROM contact ORDER BY id").scalars().all()
+    assert keys == ["room 1", "zenon"]
