@@ -63,3 +63,28 @@ def language_collated_database(prefix: str) -> Iterator[str]:
                 conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
     finally:
         admin.dispose()
+
+
+@contextmanager
+def encoded_database(prefix: str, encoding: str) -> Iterator[str]:
+    """A PostgreSQL database of our own whose server encoding is ``encoding``
+    (``SQL_ASCII``, ``LATIN1``: what an old server's ``initdb`` under a C locale made):
+    its URL, dropped on leaving."""
+    assert PG_URL
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(
+                text(
+                    f"CREATE DATABASE \"{name}\" ENCODING '{encoding}' TEMPLATE template0 "
+                    "LC_COLLATE 'C' LC_CTYPE 'C'"
+                )
+            )
+        try:
+            yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from tinycrm.store import Unavailable
 from tinycrm.store.engine import (
@@ -841,3 +842,28 @@ def test_a_database_path_with_a_space_at_an_end_is_refused_unless_that_file_exis
     if value == f"{path} ":
         Path(value).touch()
         assert resolve_url(value) == f"sqlite:///{path} "
+
+
+@pytest.mark.skipif(not PG_URL, reason="needs PostgreSQL (TINYCRM_TEST_PG_URL)")
+@pytest.mark.parametrize("encoding", ["SQL_ASCII", "LATIN1"])
+def test_a_postgresql_database_not_in_utf8_is_refused_in_one_line(encoding: str) -> None:
+    """A database whose server encoding is not UTF-8 (an old server's initdb under a C
+    locale made SQL_ASCII) ended every command in a traceback (psycopg reads SQL_ASCII
+    text as bytes) or could not keep what it was given (LATIN1 has no '🦡'): refused on
+    open, naming the encoding and what to make instead, and no table is made."""
+    from .migration_helpers import encoded_database
+
+    with encoded_database("tinycrm_enc", encoding) as url:
+        with pytest.raises(Unavailable) as caught:
+            open_store(url)
+        message = str(caught.value)
+        assert "\n" not in message
+        assert f"is encoded {encoding}" in message
+        assert "ENCODING 'UTF8'" in message
+        # psycopg itself: SQLAlchemy's own first look cannot read a SQL_ASCII database
+        import psycopg
+
+        plain = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+        with psycopg.connect(plain) as conn:
+            row = conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+            assert row.fetchone() == (0,)

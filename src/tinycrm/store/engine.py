@@ -144,6 +144,31 @@ def _bound_lock_waits(dbapi_conn: Any, _record: Any) -> None:
     dbapi_conn.commit()  # a SET in a transaction rolled back later would be undone
 
 
+def _utf8_only(where: str) -> Callable[[Any, Any], None]:
+    """PostgreSQL: a listener refusing a database whose server encoding is not UTF-8,
+    before a table is made. SQL_ASCII (an old server's ``initdb`` under a C locale) gives
+    psycopg bytes for text, so every command ended in a traceback; LATIN1 and its like
+    cannot keep what people type ('🦡'), and search's fold needs ``normalize()``."""
+
+    def refuse(dbapi_conn: Any, _record: Any) -> None:
+        cursor = dbapi_conn.cursor()
+        try:
+            row = cursor.execute("SHOW server_encoding").fetchone()
+        finally:
+            cursor.close()
+        encoding = row[0].decode() if isinstance(row[0], bytes) else str(row[0])
+        dbapi_conn.rollback()
+        if encoding.upper() != "UTF8":
+            raise Unavailable(
+                f"cannot open database {where}: it is encoded {encoding}, and tinycrm keeps "
+                "text as UTF-8: make a database for it with CREATE DATABASE name ENCODING "
+                "'UTF8' TEMPLATE template0 (or pg_dump this one and restore it into such "
+                "a database)"
+            )
+
+    return refuse
+
+
 def make_engine(url: str) -> Engine:
     """Build an engine for ``url`` with tinycrm's settings (no connection is made)."""
     parsed = parse_url(url)
@@ -187,6 +212,8 @@ def make_engine(url: str) -> Engine:
             event.listen(engine, "after_cursor_execute", _interrupt_kept)
         else:
             engine = create_engine(parsed, pool_pre_ping=True)
+            # before SQLAlchemy's own first look, which a SQL_ASCII database's bytes end
+            event.listen(engine, "connect", _utf8_only(shown_url(url)), insert=True)
             event.listen(engine, "before_cursor_execute", _refuse_nul)
             if not sets_lock_timeout(parsed):  # the URL's own wins
                 event.listen(engine, "connect", _bound_lock_waits)
