@@ -23,6 +23,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from tinycrm.search_chars import NUMBERS_AND_FORMATS
+
 MAX_TERMS = 16
 """Words beyond this many are ignored: each costs the index a lookup."""
 
@@ -102,13 +104,17 @@ NEGATIVE_CIRCLED = "⓿⓵⓶⓷⓸⓹⓺⓻⓼⓽⓾⓫⓬⓭⓮⓯⓰⓱⓲⓳
 EXTRA.update({char: str(number) for number, char in enumerate(NEGATIVE_CIRCLED)})
 
 
-def _numbers_and_formats() -> dict[str, str]:
+def numbers_and_formats() -> dict[str, str]:
     """The other numbers Unicode does not decompose (❶, ➀, ➊, ፩, ௰: category No) as
     their numbers, or a space where the number is not whole (PostgreSQL's parser splits
     words at them, SQLite's tokenizer did not); the Latin letters in black circles and
     squares (🅐, 🅰: symbols to Unicode, letters to the parser) as theirs; the format
     characters (Cf: a zero-width space or joiner, a soft hyphen, a direction mark),
-    unseen, as nothing: "Mül\u200bler" is "Müller", typed or stored."""
+    unseen, as nothing: "Mül\u200bler" is "Müller", typed or stored.
+
+    Worked out over every code point (~0.2 s): kept as a table in ``search_chars``
+    (``NUMBERS_AND_FORMATS``), which tests/test_search_chars.py checks against this and
+    writes again with ``python -m tests.test_search_chars --update``."""
     found = {}
     for code in range(0x80, 0x110000):
         char = chr(code)
@@ -126,7 +132,7 @@ def _numbers_and_formats() -> dict[str, str]:
     return found
 
 
-EXTRA.update({c: p for c, p in _numbers_and_formats().items() if c not in EXTRA})
+EXTRA.update({c: p for c, p in NUMBERS_AND_FORMATS.items() if c not in EXTRA})
 # (what a search reads before its words: 🅐 a letter, a format character nothing)
 _UNSEEN = {ord(c): p or None for c, p in EXTRA.items()
            if p == "" or unicodedata.category(c) == "So"}  # fmt: skip
